@@ -1,0 +1,18 @@
+/**
+ * The shape every agent module uses when failure is an ordinary answer rather than a defect.
+ *
+ * A path outside the granted folders, a block that does not match, a runtime that is not running:
+ * these are normal outcomes the caller must handle, so they are values. Exceptions are kept for
+ * broken invariants (a bug, a corrupted state file), where the only sane reaction is to stop.
+ */
+export type Outcome<T> = ({ ok: true } & T) | Refusal;
+
+/** A normal "no", with a sentence a user can act on. */
+export interface Refusal {
+  ok: false;
+  reason: string;
+}
+
+export function refuse(reason: string): Refusal {
+  return { ok: false, reason };
+}
