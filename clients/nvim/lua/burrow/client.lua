@@ -1,0 +1,254 @@
+-- Starting and finding the `burrow` LSP client, and talking to it. This module builds the client
+-- configuration (command, root, capabilities, handlers) once for every Neovim version, attaches
+-- buffers through the compat shims, and queues requests until the server has answered
+-- `initialize`, so a command typed right after Neovim starts is not lost.
+local compat = require('burrow.compat')
+local config = require('burrow.config')
+
+local M = {}
+
+M.name = 'burrow'
+
+-- Requests waiting for their client's `initialize` answer, by client id.
+local waiting = {}
+
+-- The client started for each root, by root. Neovim's own lists leave out clients that are still
+-- initializing (0.7 to 0.10), so without this a second buffer opened during start-up would start
+-- a second server.
+local by_root = {}
+
+local function live(id)
+  local c = id and vim.lsp.get_client_by_id(id)
+  if c and not compat.is_stopped(c) then
+    return c
+  end
+  return nil
+end
+
+--- The nearest directory at or above `path` that holds one of the root markers, else the
+--- current directory.
+---@param path string|nil a file or directory
+function M.find_root(path)
+  local markers = config.options.root_markers
+  local dir = path and path ~= '' and vim.fn.fnamemodify(path, ':p') or vim.fn.getcwd()
+  if vim.fn.isdirectory(dir) == 0 then
+    dir = vim.fn.fnamemodify(dir, ':h')
+  end
+  dir = dir:gsub('/+$', '')
+  while dir ~= '' do
+    for _, marker in ipairs(markers) do
+      if compat.exists(dir .. '/' .. marker) then
+        return dir
+      end
+    end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir then
+      break
+    end
+    dir = parent
+  end
+  return vim.fn.getcwd()
+end
+
+--- The root for a buffer: from its file when it has one, else from the current directory.
+function M.root_for_buffer(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' or vim.bo[bufnr].buftype ~= '' then
+    return M.find_root(nil)
+  end
+  return M.find_root(name)
+end
+
+local function as_object(tbl)
+  if tbl == nil or vim.tbl_isempty(tbl) then
+    return vim.empty_dict()
+  end
+  return tbl
+end
+
+local function capabilities()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  -- Declaring this tells the server that the plugin shows its own plan float and diff tab, so it
+  -- sends neither window/showMessageRequest nor window/showDocument for the gates.
+  caps.experimental = caps.experimental or {}
+  caps.experimental.burrow = { taskUpdate = true, chatDelta = true }
+  return caps
+end
+
+local function on_init(client)
+  local queue = waiting[client.id]
+  waiting[client.id] = nil
+  for _, run in ipairs(queue or {}) do
+    run()
+  end
+end
+
+--- The client configuration shared by every start path. `root_dir` is either a path or, for
+--- `vim.lsp.config` on 0.11+, a function of the buffer.
+---@param root_dir string|function
+function M.client_config(root_dir)
+  local opts = config.options
+  return {
+    name = M.name,
+    cmd = vim.deepcopy(opts.cmd),
+    cmd_env = opts.cmd_env,
+    root_dir = root_dir,
+    init_options = as_object(opts.settings),
+    settings = { burrow = as_object(opts.settings) },
+    capabilities = capabilities(),
+    handlers = require('burrow.handlers').table(),
+    on_init = on_init,
+  }
+end
+
+--- The configuration `lsp/burrow.lua` returns for `vim.lsp.enable('burrow')`.
+function M.lsp_config()
+  return M.client_config(function(bufnr, on_dir)
+    on_dir(M.root_for_buffer(bufnr))
+  end)
+end
+
+--- Attach a file buffer to the client for its root, starting one if needed. Buffers that are not
+--- files (help, terminals, Burrow's own scratch buffers) are left alone.
+function M.attach(bufnr)
+  bufnr = bufnr == 0 and vim.api.nvim_get_current_buf() or bufnr
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= '' then
+    return nil
+  end
+  if vim.api.nvim_buf_get_name(bufnr) == '' then
+    return nil
+  end
+  local root = M.root_for_buffer(bufnr)
+  local existing = live(by_root[root])
+  if existing then
+    vim.lsp.buf_attach_client(bufnr, existing.id)
+    return existing.id
+  end
+  local id = compat.start_for_buffer(M.client_config(root), bufnr)
+  by_root[root] = id
+  return id
+end
+
+--- Arrange for every file buffer opened from now on to get the client. On 0.11+ this is
+--- `vim.lsp.enable`, reading lsp/burrow.lua; before that, an autocommand does the same.
+function M.autostart()
+  if compat.has('0.11') and vim.lsp.enable then
+    -- An empty config call forgets any resolved configuration, so options passed to a later
+    -- setup() are read again by lsp/burrow.lua.
+    vim.lsp.config(M.name, {})
+    vim.lsp.enable(M.name)
+    return
+  end
+  local group = vim.api.nvim_create_augroup('burrow.autostart', { clear = true })
+  vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
+    group = group,
+    callback = function(args)
+      M.attach(args.buf)
+    end,
+  })
+  M.attach(vim.api.nvim_get_current_buf())
+end
+
+--- The client to use for a command: the one attached to the current buffer, else one for the
+--- current root, else any running one, else a new one started for the current buffer or directory.
+---@return table|nil client, string|nil reason
+function M.get()
+  local bufnr = vim.api.nvim_get_current_buf()
+  for _, client in ipairs(compat.buf_clients(bufnr)) do
+    if client.name == M.name and not compat.is_stopped(client) then
+      return client
+    end
+  end
+  local root = M.root_for_buffer(bufnr)
+  local mine = live(by_root[root])
+  if mine then
+    return mine
+  end
+  local running = compat.clients(M.name)
+  for _, client in ipairs(running) do
+    if client.config.root_dir == root then
+      return client
+    end
+  end
+  if running[1] then
+    return running[1]
+  end
+  for _, id in pairs(by_root) do
+    if live(id) then
+      return live(id)
+    end
+  end
+  local id = M.attach(bufnr)
+  if not id then
+    id = compat.start_detached(M.client_config(root))
+    by_root[root] = id
+  end
+  local client = live(id)
+  if not client then
+    return nil,
+      'Burrow could not start its server (' .. table.concat(config.options.cmd, ' ') .. '). Run :checkhealth burrow.'
+  end
+  return client
+end
+
+--- A running client, without starting one (for the statusline and health check).
+function M.running()
+  for _, id in pairs(by_root) do
+    if live(id) then
+      return live(id)
+    end
+  end
+  return compat.clients(M.name)[1]
+end
+
+--- Run `fn(client)` once the client has finished `initialize`.
+local function when_ready(client, fn)
+  if client.initialized then
+    fn()
+  else
+    waiting[client.id] = waiting[client.id] or {}
+    table.insert(waiting[client.id], fn)
+  end
+end
+
+--- Send a request to Burrow. `callback(err, result)` runs on the main loop; `err` is a sentence.
+---@param method string
+---@param params table
+---@param callback fun(err: string|nil, result: any)|nil
+function M.request(method, params, callback)
+  callback = callback or function(err)
+    if err then
+      vim.notify(err, vim.log.levels.ERROR)
+    end
+  end
+  local client, reason = M.get()
+  if not client then
+    callback(reason)
+    return
+  end
+  when_ready(client, function()
+    local sent = compat.request(client, method, params, function(err, result)
+      if err then
+        callback('Burrow: ' .. (err.message or vim.inspect(err)))
+      else
+        callback(nil, result)
+      end
+    end, vim.api.nvim_get_current_buf())
+    if not sent then
+      callback('Burrow: the server is not running; restart Neovim or run :checkhealth burrow.')
+    end
+  end)
+end
+
+--- Run one of Burrow's workspace commands with its single object argument.
+---@param command string e.g. "burrow.task"
+---@param argument table|nil
+---@param callback fun(err: string|nil, result: any)|nil
+function M.execute(command, argument, callback)
+  M.request('workspace/executeCommand', {
+    command = command,
+    arguments = { as_object(argument) },
+  }, callback)
+end
+
+return M

@@ -1,0 +1,145 @@
+-- What the plugin does with messages from the server: `burrow/taskUpdate` drives the plan float,
+-- the diff tab and the progress line; `burrow/chatDelta` feeds the chat buffer;
+-- `window/showMessageRequest` is answered at once (Neovim 0.7's own handler would block on
+-- `inputlist`); `workspace/applyEdit` runs Neovim's handler and then writes the touched buffers.
+local config = require('burrow.config')
+local tasks = require('burrow.tasks')
+
+local M = {}
+
+local function plural(n, word)
+  return string.format('%d %s%s', n, word, n == 1 and '' or 's')
+end
+
+local function files_in(changes)
+  local seen, count = {}, 0
+  for _, change in ipairs(changes or {}) do
+    if not seen[change.path] then
+      seen[change.path] = true
+      count = count + 1
+    end
+  end
+  return count
+end
+
+--- React to one task update. Exposed for tests and for users who replay `burrow.task.status`.
+function M.task_update(update)
+  if type(update) ~= 'table' or not update.taskId then
+    return
+  end
+  local task = tasks.update(update)
+  local plan = require('burrow.plan')
+  local review = require('burrow.review')
+  require('burrow.progress').show(task)
+  local state = task.state
+  if state == 'awaitingPlanApproval' then
+    review.close(task.taskId)
+    plan.open(task)
+  elseif state == 'awaitingChangesApproval' then
+    plan.close(task.taskId)
+    review.open(task)
+  else
+    plan.close(task.taskId)
+    if state ~= 'planning' and state ~= 'queued' and state ~= 'editing' then
+      review.close(task.taskId)
+    end
+  end
+  if state == 'failed' then
+    local message = task.error and task.error.message or 'the task failed without a reason.'
+    vim.notify('Burrow: ' .. message, vim.log.levels.ERROR)
+  elseif state == 'applied' then
+    local declined = task.declinedHunks and #task.declinedHunks or 0
+    local applied = math.max(#(task.changes or {}) - declined, 0)
+    local text = string.format(
+      'Burrow: applied %s to %s',
+      plural(applied, 'change'),
+      plural(files_in(task.changes), 'file')
+    )
+    if declined > 0 then
+      text = text .. string.format(' (%s declined)', plural(declined, 'hunk'))
+    end
+    vim.notify(text .. '. :Burrow undo reverts it.', vim.log.levels.INFO)
+  elseif state == 'rejected' or state == 'cancelled' then
+    vim.notify(string.format('Burrow: task %s %s.', task.taskId, state), vim.log.levels.INFO)
+  end
+end
+
+--- Buffers a WorkspaceEdit touches, as buffer numbers.
+local function touched_buffers(edit)
+  local uris = {}
+  for uri in pairs(edit.changes or {}) do
+    table.insert(uris, uri)
+  end
+  for _, change in ipairs(edit.documentChanges or {}) do
+    if change.textDocument then
+      table.insert(uris, change.textDocument.uri)
+    elseif change.kind == 'create' then
+      table.insert(uris, change.uri)
+    elseif change.kind == 'rename' then
+      table.insert(uris, change.newUri)
+    end
+  end
+  local bufs = {}
+  for _, uri in ipairs(uris) do
+    local buf = vim.uri_to_bufnr(uri)
+    if vim.api.nvim_buf_is_loaded(buf) then
+      bufs[buf] = true
+    end
+  end
+  return vim.tbl_keys(bufs)
+end
+
+--- Write the buffers an applied edit touched, so the files on disk hold what the user approved.
+function M.write_buffers(bufs)
+  local failed = {}
+  for _, buf in ipairs(bufs) do
+    if vim.api.nvim_buf_is_valid(buf) and vim.bo[buf].modified and vim.bo[buf].buftype == '' then
+      local ok, err = pcall(vim.api.nvim_buf_call, buf, function()
+        vim.cmd('silent write')
+      end)
+      if not ok then
+        table.insert(failed, vim.api.nvim_buf_get_name(buf) .. ' (' .. tostring(err) .. ')')
+      end
+    end
+  end
+  if #failed > 0 then
+    vim.notify(
+      'Burrow: the edit is in your buffers but could not be written: ' .. table.concat(failed, ', ') .. '. Save them with :wall.',
+      vim.log.levels.WARN
+    )
+  end
+end
+
+local function apply_edit(err, params, ctx, handler_config)
+  local default = vim.lsp.handlers['workspace/applyEdit']
+  local result = default(err, params, ctx, handler_config)
+  if config.options.write_after_apply and params and params.edit and result and result.applied then
+    M.write_buffers(touched_buffers(params.edit))
+  end
+  return result
+end
+
+local function show_message_request(_, params)
+  -- The server sends no prompts to a client that declared `experimental.burrow`, but a null
+  -- answer at once is always safe: it decides nothing, and the plan float and commands remain.
+  if params and params.message then
+    vim.notify('Burrow: ' .. params.message, vim.log.levels.INFO)
+  end
+  return vim.NIL
+end
+
+--- The handler table given to the client (per-client handlers, so other servers are unaffected).
+function M.table()
+  return {
+    ['burrow/taskUpdate'] = function(_, params)
+      M.task_update(params)
+    end,
+    ['burrow/chatDelta'] = function(_, params)
+      require('burrow.chat').on_delta(params)
+    end,
+    ['window/showMessageRequest'] = show_message_request,
+    ['workspace/applyEdit'] = apply_edit,
+  }
+end
+
+return M

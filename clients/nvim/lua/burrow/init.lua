@@ -1,0 +1,290 @@
+-- Burrow for Neovim: the public API. `setup(opts)` starts a client named `burrow` for the current
+-- and later buffers; the other functions are what the `:Burrow` commands and the keys in the plan
+-- float and the diff tab call, so anything a key does can also be scripted.
+local client = require('burrow.client')
+local config = require('burrow.config')
+local tasks = require('burrow.tasks')
+
+local M = {}
+
+local function notify(text, level)
+  vim.notify(text, level or vim.log.levels.INFO)
+end
+
+local function report(err)
+  if err then
+    notify(err, vim.log.levels.ERROR)
+    return true
+  end
+  return false
+end
+
+--- Configure the plugin and start Burrow for the current and later buffers.
+---@param opts table|nil see :help burrow-setup
+function M.setup(opts)
+  config.set(opts)
+  if config.options.autostart then
+    client.autostart()
+  end
+end
+
+--- The text for a statusline: the newest unfinished task's state, or ''.
+function M.statusline()
+  return require('burrow.progress').statusline()
+end
+
+--- Start a task. `range` is an LSP range in the current buffer (a selection), or nil.
+---@param prompt string
+---@param range table|nil
+function M.task(prompt, range)
+  if not prompt or vim.trim(prompt) == '' then
+    vim.ui.input({ prompt = 'Task for Burrow: ' }, function(text)
+      if text and vim.trim(text) ~= '' then
+        M.task(text, range)
+      end
+    end)
+    return
+  end
+  local buf = vim.api.nvim_get_current_buf()
+  local argument = { prompt = prompt }
+  if vim.bo[buf].buftype == '' and vim.api.nvim_buf_get_name(buf) ~= '' then
+    argument.uri = vim.uri_from_bufnr(buf)
+    argument.range = range
+  end
+  client.execute('burrow.task', argument, function(err, result)
+    if report(err) then
+      return
+    end
+    local id = result and result.taskId
+    if id and not tasks.get(id) then
+      tasks.update({ taskId = id, state = 'planning' })
+    end
+    notify(string.format('Burrow: task %s started; the plan opens when it is ready.', id or '?'))
+  end)
+end
+
+-- The task a decision applies to: the one given, else the newest waiting in `state`.
+local function pick(task_id, state, what)
+  if task_id then
+    return task_id
+  end
+  local task = tasks.latest_awaiting(state)
+  if not task then
+    notify('Burrow: no task is waiting for ' .. what .. '.', vim.log.levels.WARN)
+    return nil
+  end
+  return task.taskId
+end
+
+local function decided(err)
+  report(err)
+end
+
+--- Gate 1: approve the plan.
+function M.approve(task_id)
+  local id = pick(task_id, 'awaitingPlanApproval', 'plan approval')
+  if id then
+    require('burrow.plan').close(id)
+    client.execute('burrow.plan.approve', { taskId = id }, decided)
+  end
+end
+
+--- Gate 1: re-plan with feedback. Without feedback, asks for it.
+function M.revise(feedback, task_id)
+  local id = pick(task_id, 'awaitingPlanApproval', 'plan approval')
+  if not id then
+    return
+  end
+  if not feedback or vim.trim(feedback) == '' then
+    vim.ui.input({ prompt = 'What should Burrow change in the plan? ' }, function(text)
+      if text and vim.trim(text) ~= '' then
+        M.revise(text, id)
+      end
+    end)
+    return
+  end
+  require('burrow.plan').close(id)
+  client.execute('burrow.plan.revise', { taskId = id, feedback = feedback }, decided)
+end
+
+--- Reject the plan or the changes of a task (the newest waiting at either gate), ending it.
+function M.reject(feedback, task_id)
+  local task = task_id and tasks.get(task_id) or tasks.latest_awaiting()
+  if not task then
+    notify('Burrow: no task is waiting for a decision.', vim.log.levels.WARN)
+    return
+  end
+  local argument = { taskId = task.taskId }
+  if feedback and vim.trim(feedback) ~= '' then
+    argument.feedback = feedback
+  end
+  local command = task.state == 'awaitingChangesApproval' and 'burrow.changes.reject' or 'burrow.plan.reject'
+  require('burrow.plan').close(task.taskId)
+  require('burrow.review').close(task.taskId)
+  client.execute(command, argument, decided)
+end
+
+--- Reject after asking for (optional) feedback; cancelling the prompt rejects nothing.
+function M.reject_with_prompt(task_id)
+  vim.ui.input({ prompt = 'Reject. Feedback for Burrow (optional): ' }, function(text)
+    if text ~= nil then
+      M.reject(text, task_id)
+    end
+  end)
+end
+
+--- Gate 2: apply the given hunks (by id) of a task.
+function M.apply_hunks(task_id, hunk_ids)
+  client.execute('burrow.changes.apply', { taskId = task_id, hunks = hunk_ids }, decided)
+end
+
+--- Gate 2: accept every hunk of the newest task waiting with changes.
+function M.apply(task_id)
+  local id = pick(task_id, 'awaitingChangesApproval', 'its changes to be applied')
+  if id then
+    require('burrow.review').close(id)
+    client.execute('burrow.changes.apply', { taskId = id }, decided)
+  end
+end
+
+--- Submit the decisions made in the open diff tab.
+function M.submit()
+  require('burrow.review').submit()
+end
+
+--- Reopen the plan float or the diff tab of the newest task waiting at a gate.
+function M.show()
+  local task = tasks.latest_awaiting()
+  if not task then
+    notify('Burrow: no task is waiting for a decision.', vim.log.levels.WARN)
+  elseif task.state == 'awaitingPlanApproval' then
+    require('burrow.plan').open(task)
+  else
+    require('burrow.review').open(task)
+  end
+end
+
+--- Close the plan float, the diff tab or the chat window, whichever is current.
+function M.close()
+  local plan, review = require('burrow.plan'), require('burrow.review')
+  if plan.current then
+    plan.close()
+  elseif review.current then
+    review.close()
+  else
+    require('burrow.chat').close()
+  end
+end
+
+--- Cancel the newest unfinished task (or the given one).
+function M.cancel(task_id)
+  local task = task_id and { taskId = task_id } or tasks.latest_active()
+  if not task then
+    notify('Burrow: no task is running.', vim.log.levels.WARN)
+    return
+  end
+  client.execute('burrow.task.cancel', { taskId = task.taskId }, decided)
+end
+
+--- Undo the newest applied task (or the given one), asking the server when this session has
+--- not seen one applied.
+function M.undo(task_id)
+  local function undo(id)
+    client.execute('burrow.undo', { taskId = id }, function(err)
+      if not report(err) then
+        notify('Burrow: undoing task ' .. id .. '.')
+      end
+    end)
+  end
+  if task_id then
+    return undo(task_id)
+  end
+  local task = tasks.latest(function(t)
+    return t.state == 'applied'
+  end)
+  if task then
+    return undo(task.taskId)
+  end
+  client.execute('burrow.task.status', {}, function(err, result)
+    if report(err) then
+      return
+    end
+    for _, t in ipairs(result and result.tasks or {}) do
+      if t.state == 'applied' then
+        return undo(t.taskId)
+      end
+    end
+    notify('Burrow: no applied task to undo.', vim.log.levels.WARN)
+  end)
+end
+
+--- Show every task of the session, newest first.
+function M.status()
+  client.execute('burrow.task.status', {}, function(err, result)
+    if report(err) then
+      return
+    end
+    require('burrow.view').status(result and result.tasks or {})
+  end)
+end
+
+--- Show the installed models and the recommendation for this machine.
+function M.models()
+  client.execute('burrow.models.list', {}, function(err, result)
+    if not report(err) then
+      require('burrow.view').show('Burrow models', result)
+    end
+  end)
+end
+
+--- Show the server's own diagnosis (runtime reachable, model installed, state directory).
+function M.doctor()
+  client.execute('burrow.doctor', {}, function(err, result)
+    if not report(err) then
+      require('burrow.view').show('Burrow doctor', result)
+    end
+  end)
+end
+
+local function absolute(path)
+  if not path or path == '' then
+    return vim.fn.getcwd()
+  end
+  return (vim.fn.fnamemodify(vim.fn.expand(path), ':p'):gsub('/$', ''))
+end
+
+--- Let Burrow read and write a folder outside the workspace root.
+function M.grant(path)
+  local dir = absolute(path)
+  client.execute('burrow.grant', { path = dir }, function(err)
+    if not report(err) then
+      notify('Burrow may now read and write ' .. dir .. '.')
+    end
+  end)
+end
+
+--- Withdraw a folder granted earlier.
+function M.revoke(path)
+  local dir = absolute(path)
+  client.execute('burrow.revoke', { path = dir }, function(err)
+    if not report(err) then
+      notify('Burrow may no longer read or write ' .. dir .. '.')
+    end
+  end)
+end
+
+--- Open the chat buffer; with a prompt, send it at once.
+function M.chat(prompt)
+  local chat = require('burrow.chat')
+  chat.open()
+  if prompt and vim.trim(prompt) ~= '' then
+    chat.send(prompt)
+  end
+end
+
+--- Send what is typed under "## You" in the chat buffer.
+function M.send()
+  require('burrow.chat').send()
+end
+
+return M

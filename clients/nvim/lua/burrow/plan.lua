@@ -1,0 +1,108 @@
+-- The plan float: gate 1 in Neovim. When a task reaches `awaitingPlanApproval` the plan (summary,
+-- steps, files) opens in a centred float with keys to approve, revise or reject it; each key runs
+-- the same function as the matching `:Burrow` command, so the float is a shortcut, never the only
+-- way to decide.
+local config = require('burrow.config')
+local ui = require('burrow.ui')
+
+local M = {}
+
+-- The open float: { win, buf, taskId }.
+M.current = nil
+
+local ns = vim.api.nvim_create_namespace('burrow.plan')
+
+--- The plan as lines, with the line numbers that get a highlight.
+function M.render(task, width)
+  local plan = task.plan or {}
+  local lines, headings = {}, {}
+  local function heading(text)
+    table.insert(lines, text)
+    headings[#lines] = 'Title'
+  end
+  heading(string.format('Burrow plan · task %s', task.taskId))
+  table.insert(lines, '')
+  vim.list_extend(lines, ui.wrap(plan.summary or '(no summary)', width))
+  if plan.steps and #plan.steps > 0 then
+    table.insert(lines, '')
+    heading('Steps')
+    for i, step in ipairs(plan.steps) do
+      local text = type(step) == 'table' and (step.description or '') or tostring(step)
+      vim.list_extend(lines, ui.wrap(text, width, '     ', string.format('  %d. ', i)))
+    end
+  end
+  if plan.files and #plan.files > 0 then
+    table.insert(lines, '')
+    heading('Files')
+    for _, file in ipairs(plan.files) do
+      local head = string.format('  %-7s %s', file.action or '', file.path or '')
+      if file.reason and file.reason ~= '' then
+        vim.list_extend(lines, ui.wrap(file.reason, width, '          ', head .. ' — '))
+      else
+        table.insert(lines, head)
+      end
+    end
+  end
+  table.insert(lines, '')
+  local keys = config.options.plan_keys
+  table.insert(
+    lines,
+    string.format('%s approve   %s revise   %s reject   %s close', keys.approve, keys.revise, keys.reject, keys.close)
+  )
+  headings[#lines] = 'Comment'
+  return lines, headings
+end
+
+--- Open (or refresh) the float for a task waiting at gate 1.
+function M.open(task)
+  M.close()
+  local width = math.min(80, vim.o.columns - 8)
+  local lines, highlights = M.render(task, width)
+  local buf = ui.scratch(nil, lines, 'markdown')
+  for lnum, group in pairs(highlights) do
+    vim.api.nvim_buf_add_highlight(buf, ns, group, lnum - 1, 0, -1)
+  end
+  if vim.fn.mode() ~= 'n' then
+    vim.cmd('stopinsert')
+  end
+  local win = ui.float(buf, lines, { min_width = 50 })
+  M.current = { win = win, buf = buf, taskId = task.taskId }
+
+  local burrow = require('burrow')
+  local id = task.taskId
+  local keys = config.options.plan_keys
+  ui.map(buf, keys.approve, function()
+    burrow.approve(id)
+  end, 'Burrow: approve this plan (:Burrow approve)')
+  ui.map(buf, keys.revise, function()
+    burrow.revise(nil, id)
+  end, 'Burrow: revise this plan with feedback (:Burrow revise)')
+  ui.map(buf, keys.reject, function()
+    burrow.reject_with_prompt(id)
+  end, 'Burrow: reject this plan (:Burrow reject)')
+  ui.map(buf, keys.close, M.close, 'Burrow: close the plan; the task keeps waiting (:Burrow close)')
+  vim.api.nvim_create_autocmd('WinClosed', {
+    pattern = tostring(win),
+    once = true,
+    callback = function()
+      if M.current and M.current.win == win then
+        M.current = nil
+      end
+    end,
+  })
+  return win
+end
+
+--- Close the float if it is open (optionally only when it shows the given task).
+function M.close(task_id)
+  local current = M.current
+  if not current or (task_id and current.taskId ~= task_id) then
+    return
+  end
+  M.current = nil
+  if vim.api.nvim_win_is_valid(current.win) then
+    vim.api.nvim_win_close(current.win, true)
+  end
+end
+
+return M

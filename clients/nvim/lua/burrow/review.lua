@@ -1,0 +1,492 @@
+-- The diff review tab: gate 2 in Neovim. For each file Burrow proposes to change, the current text
+-- (left) sits beside the proposed text (right) in Vim's diff mode. Both sides are scratch buffers:
+-- nothing reaches a real buffer or the disk until the user submits, and then only the accepted
+-- hunks, through `burrow.changes.apply` and the server's `workspace/applyEdit`.
+local config = require('burrow.config')
+local patch = require('burrow.patch')
+local ui = require('burrow.ui')
+
+local M = {}
+
+-- The open review: { taskId, files, file_index, tab, left_win, right_win }.
+M.current = nil
+
+local ns = vim.api.nvim_create_namespace('burrow.review')
+
+local marks = {
+  pending = { sign = '│', text = ' pending ', hl = 'BurrowPending' },
+  accepted = { sign = '✓', text = ' ✓ accepted ', hl = 'BurrowAccepted' },
+  rejected = { sign = '✗', text = ' ✗ rejected ', hl = 'BurrowRejected' },
+}
+
+local function current_lines(fname)
+  local buf = vim.fn.bufnr('^' .. vim.fn.escape(fname, '\\/.*$^~[]') .. '$')
+  if buf ~= -1 and vim.api.nvim_buf_is_loaded(buf) then
+    return vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  end
+  if vim.fn.filereadable(fname) == 1 then
+    return vim.fn.readfile(fname)
+  end
+  return {}
+end
+
+local function root_of(task)
+  local client = require('burrow.client').running()
+  return client and client.config.root_dir or vim.fn.getcwd()
+end
+
+--- Build the review model: files with their current and proposed lines, and every hunk paired
+--- with its id from `changes` (listed in the order the hunks appear in the diff).
+function M.build(task)
+  local files = {}
+  local problems = {}
+  local changes = task.changes or {}
+  local k = 0
+  local root = root_of(task)
+  for _, parsed in ipairs(patch.parse(task.diff or '')) do
+    local file = { path = parsed.path, hunks = {}, deleted = parsed.new_path == nil, created = parsed.old_path == nil }
+    for _, h in ipairs(parsed.hunks) do
+      k = k + 1
+      local change = changes[k] or {}
+      if change.path and change.path ~= parsed.path then
+        table.insert(problems, string.format('hunk %d is listed for %s but the diff has it in %s', k, change.path, parsed.path))
+      end
+      file.uri = file.uri or change.uri
+      table.insert(file.hunks, {
+        id = change.hunkId or tostring(k),
+        tier = change.tier,
+        old_start = h.old_start,
+        old_lines = h.old_lines,
+        new_start = h.new_start,
+        new_lines = h.new_lines,
+        lines = h.lines,
+        decision = 'pending',
+      })
+    end
+    file.fname = file.uri and vim.uri_to_fname(file.uri) or (root .. '/' .. parsed.path)
+    file.old = file.created and {} or current_lines(file.fname)
+    local new, mismatches = patch.apply(file.old, file.hunks)
+    file.new = file.deleted and {} or new
+    for _, m in ipairs(mismatches) do
+      table.insert(problems, parsed.path .. ': ' .. m)
+    end
+    table.insert(files, file)
+  end
+  if #problems > 0 then
+    vim.notify(
+      'Burrow: the files changed since Burrow read them, so the preview may be off and applying may be refused ('
+        .. table.concat(problems, '; ')
+        .. ').',
+      vim.log.levels.WARN
+    )
+  end
+  return files
+end
+
+local function all_hunks(review)
+  local out = {}
+  for fi, file in ipairs(review.files) do
+    for hi, hunk in ipairs(file.hunks) do
+      table.insert(out, { file = fi, hunk = hi, data = hunk })
+    end
+  end
+  return out
+end
+
+local function counts(review)
+  local c = { pending = 0, accepted = 0, rejected = 0, total = 0 }
+  for _, h in ipairs(all_hunks(review)) do
+    c[h.data.decision] = c[h.data.decision] + 1
+    c.total = c.total + 1
+  end
+  return c
+end
+
+-- The 0-based row of a hunk on one side: a hunk that adds no lines on that side names the line
+-- after which it sits.
+-- It points at the first changed line, past the hunk's leading context.
+local function row(hunk, side, line_count)
+  local start = side == 'new' and hunk.new_start or hunk.old_start
+  local size = side == 'new' and hunk.new_lines or hunk.old_lines
+  local leading = 0
+  for _, line in ipairs(hunk.lines) do
+    if line:sub(1, 1) ~= ' ' then
+      break
+    end
+    leading = leading + 1
+  end
+  local r = size == 0 and start - 1 or start - 1 + math.min(leading, size - 1)
+  return math.min(math.max(r, 0), math.max(line_count - 1, 0))
+end
+
+local function statusline_text(review)
+  local file = review.files[review.file_index]
+  local c = counts(review)
+  local keys = config.options.review_keys
+  local text = string.format(
+    ' Burrow · task %s · file %d/%d %s · %d accepted %d rejected %d pending · %s accept %s reject %s all %s reject all %s submit %s/%s hunk %s close',
+    review.taskId,
+    review.file_index,
+    #review.files,
+    file.path,
+    c.accepted,
+    c.rejected,
+    c.pending,
+    keys.accept,
+    keys.reject,
+    keys.accept_all,
+    keys.reject_all,
+    keys.submit,
+    keys.next_hunk,
+    keys.prev_hunk,
+    keys.close
+  )
+  return (text:gsub('%%', '%%%%'))
+end
+
+local function redraw_marks(review)
+  local file = review.files[review.file_index]
+  for _, side in ipairs({ 'old', 'new' }) do
+    local buf = file.bufs[side]
+    vim.api.nvim_buf_clear_namespace(buf, ns, 0, -1)
+    local line_count = vim.api.nvim_buf_line_count(buf)
+    for _, hunk in ipairs(file.hunks) do
+      local mark = marks[hunk.decision]
+      local text = mark.text
+      if side == 'new' and hunk.decision == 'pending' then
+        text = string.format(' hunk %s pending ', hunk.id)
+      end
+      vim.api.nvim_buf_set_extmark(buf, ns, row(hunk, side, line_count), 0, {
+        virt_text = { { text, mark.hl } },
+        virt_text_pos = 'eol',
+        sign_text = mark.sign,
+        sign_hl_group = mark.hl,
+      })
+    end
+  end
+  if vim.api.nvim_win_is_valid(review.right_win) then
+    vim.wo[review.right_win].statusline = statusline_text(review)
+  end
+  if vim.api.nvim_win_is_valid(review.left_win) then
+    local label = file.created and 'new file' or (file.deleted and 'deleted' or 'current')
+    vim.wo[review.left_win].statusline = string.format(' %s: %s', label, file.path):gsub('%%', '%%%%')
+  end
+end
+
+local function set_keys(buf)
+  local keys = config.options.review_keys
+  local burrow = require('burrow')
+  ui.map(buf, keys.next_hunk, function()
+    M.jump(1)
+  end, 'Burrow: next hunk (:Burrow hunk next)')
+  ui.map(buf, keys.prev_hunk, function()
+    M.jump(-1)
+  end, 'Burrow: previous hunk (:Burrow hunk prev)')
+  ui.map(buf, keys.next_file, function()
+    M.show_file_relative(1)
+  end, 'Burrow: next file (:Burrow file next)')
+  ui.map(buf, keys.prev_file, function()
+    M.show_file_relative(-1)
+  end, 'Burrow: previous file (:Burrow file prev)')
+  ui.map(buf, keys.accept, function()
+    M.decide('accepted')
+  end, 'Burrow: accept the hunk under the cursor (:Burrow hunk accept)')
+  ui.map(buf, keys.reject, function()
+    M.decide('rejected')
+  end, 'Burrow: reject the hunk under the cursor (:Burrow hunk reject)')
+  ui.map(buf, keys.accept_all, function()
+    M.decide_all('accepted')
+  end, 'Burrow: accept every hunk (:Burrow hunk accept-all)')
+  ui.map(buf, keys.reject_all, function()
+    burrow.reject_with_prompt(M.current and M.current.taskId)
+  end, 'Burrow: reject all changes with feedback (:Burrow reject)')
+  ui.map(buf, keys.submit, M.submit, 'Burrow: apply the accepted hunks (:Burrow submit)')
+  ui.map(buf, keys.close, M.close, 'Burrow: close the review; the task keeps waiting (:Burrow close)')
+end
+
+local function ensure_buffers(review, file)
+  if file.bufs and vim.api.nvim_buf_is_valid(file.bufs.old) and vim.api.nvim_buf_is_valid(file.bufs.new) then
+    return
+  end
+  local base = string.format('burrow://task-%s/', review.taskId)
+  file.bufs = {
+    old = ui.scratch(base .. 'current/' .. file.path, file.old),
+    new = ui.scratch(base .. 'proposed/' .. file.path, file.new),
+  }
+  for _, buf in pairs(file.bufs) do
+    -- Hidden, not wiped: switching files in the tab keeps them for coming back.
+    vim.bo[buf].bufhidden = 'hide'
+    vim.api.nvim_buf_call(buf, function()
+      vim.cmd('silent! doautocmd filetypedetect BufRead ' .. vim.fn.fnameescape(file.fname))
+    end)
+    set_keys(buf)
+  end
+end
+
+--- Show file `index` of the review in the tab's two windows.
+function M.show_file(index)
+  local review = M.current
+  if not review then
+    return
+  end
+  index = math.max(1, math.min(index, #review.files))
+  review.file_index = index
+  local file = review.files[index]
+  ensure_buffers(review, file)
+  for _, pair in ipairs({ { review.left_win, file.bufs.old }, { review.right_win, file.bufs.new } }) do
+    local win, buf = pair[1], pair[2]
+    vim.api.nvim_win_call(win, function()
+      vim.cmd('diffoff')
+      vim.api.nvim_win_set_buf(win, buf)
+      vim.cmd('diffthis')
+      vim.wo[win].foldenable = false
+      vim.wo[win].signcolumn = 'yes'
+    end)
+  end
+  redraw_marks(review)
+  vim.api.nvim_set_current_win(review.right_win)
+  local first = file.hunks[1]
+  if first then
+    vim.api.nvim_win_set_cursor(review.right_win, { row(first, 'new', #file.new) + 1, 0 })
+  end
+end
+
+function M.show_file_relative(delta)
+  if M.current then
+    M.show_file(((M.current.file_index - 1 + delta) % #M.current.files) + 1)
+  end
+end
+
+--- The hunk under the cursor: the one whose lines hold the cursor, else the nearest one above,
+--- else the first.
+function M.hunk_at_cursor()
+  local review = M.current
+  if not review then
+    return nil
+  end
+  local file = review.files[review.file_index]
+  local win = vim.api.nvim_get_current_win()
+  local side = win == review.left_win and 'old' or 'new'
+  local cursor = vim.api.nvim_win_get_cursor(win)[1]
+  local line_count = side == 'new' and #file.new or #file.old
+  local found = file.hunks[1]
+  for _, hunk in ipairs(file.hunks) do
+    if row(hunk, side, line_count) + 1 <= cursor then
+      found = hunk
+    end
+  end
+  return found, file
+end
+
+--- Move to the next (delta 1) or previous (-1) hunk, crossing into the next file at the end.
+function M.jump(delta)
+  local review = M.current
+  if not review then
+    return
+  end
+  local file = review.files[review.file_index]
+  local win = vim.api.nvim_get_current_win()
+  if win ~= review.left_win and win ~= review.right_win then
+    win = review.right_win
+  end
+  local side = win == review.left_win and 'old' or 'new'
+  local cursor = vim.api.nvim_win_get_cursor(win)[1]
+  local line_count = side == 'new' and #file.new or #file.old
+  local rows = {}
+  for _, hunk in ipairs(file.hunks) do
+    table.insert(rows, row(hunk, side, line_count) + 1)
+  end
+  local target
+  if delta > 0 then
+    for _, r in ipairs(rows) do
+      if r > cursor then
+        target = r
+        break
+      end
+    end
+  else
+    for i = #rows, 1, -1 do
+      if rows[i] < cursor then
+        target = rows[i]
+        break
+      end
+    end
+  end
+  if target then
+    vim.api.nvim_win_set_cursor(win, { target, 0 })
+    return
+  end
+  if #review.files > 1 then
+    M.show_file_relative(delta)
+    if delta < 0 then
+      local f = review.files[review.file_index]
+      local last = f.hunks[#f.hunks]
+      if last then
+        vim.api.nvim_win_set_cursor(review.right_win, { row(last, 'new', #f.new) + 1, 0 })
+      end
+    end
+  end
+end
+
+--- Accept or reject the hunk under the cursor, then move to the next hunk still pending.
+---@param decision 'accepted'|'rejected'
+function M.decide(decision)
+  local hunk = M.hunk_at_cursor()
+  if not hunk then
+    vim.notify('Burrow: no review is open; :Burrow review opens the latest diff.', vim.log.levels.WARN)
+    return
+  end
+  hunk.decision = decision
+  redraw_marks(M.current)
+  M.next_pending()
+end
+
+--- Put the cursor on the next pending hunk after the current one, if any.
+function M.next_pending()
+  local review = M.current
+  local file = review.files[review.file_index]
+  for _, hunk in ipairs(file.hunks) do
+    if hunk.decision == 'pending' then
+      vim.api.nvim_win_set_cursor(review.right_win, { row(hunk, 'new', #file.new) + 1, 0 })
+      return
+    end
+  end
+  for offset = 1, #review.files - 1 do
+    local index = ((review.file_index - 1 + offset) % #review.files) + 1
+    for _, hunk in ipairs(review.files[index].hunks) do
+      if hunk.decision == 'pending' then
+        M.show_file(index)
+        vim.api.nvim_win_set_cursor(review.right_win, { row(hunk, 'new', #review.files[index].new) + 1, 0 })
+        return
+      end
+    end
+  end
+end
+
+function M.decide_all(decision)
+  local review = M.current
+  if not review then
+    return
+  end
+  for _, h in ipairs(all_hunks(review)) do
+    h.data.decision = decision
+  end
+  redraw_marks(review)
+end
+
+--- The ids of the accepted hunks, in diff order.
+function M.accepted_ids()
+  local ids = {}
+  for _, h in ipairs(all_hunks(M.current)) do
+    if h.data.decision == 'accepted' then
+      table.insert(ids, h.data.id)
+    end
+  end
+  return ids
+end
+
+--- Send the decision: the accepted hunks to `burrow.changes.apply`, or, when none was accepted,
+--- a rejection with the user's feedback.
+function M.submit()
+  local review = M.current
+  if not review then
+    vim.notify('Burrow: no review is open; :Burrow review opens the latest diff.', vim.log.levels.WARN)
+    return
+  end
+  local burrow = require('burrow')
+  local ids = M.accepted_ids()
+  local c = counts(review)
+  if #ids == 0 then
+    burrow.reject_with_prompt(review.taskId)
+    return
+  end
+  local task_id = review.taskId
+  M.close()
+  if c.pending > 0 then
+    vim.notify(
+      string.format('Burrow: applying %d of %d hunks; the %d left undecided are declined.', #ids, c.total, c.pending),
+      vim.log.levels.INFO
+    )
+  end
+  burrow.apply_hunks(task_id, ids)
+end
+
+--- Open the review tab for a task waiting at gate 2. Reopening the same task's review keeps the
+--- decisions already made.
+function M.open(task)
+  if M.current and M.current.taskId == task.taskId and M.current.diff == task.diff then
+    if vim.api.nvim_tabpage_is_valid(M.current.tab) then
+      vim.api.nvim_set_current_tabpage(M.current.tab)
+      return
+    end
+  end
+  M.close()
+  local files = M.build(task)
+  if #files == 0 then
+    vim.notify('Burrow: task ' .. task.taskId .. ' proposes no changes.', vim.log.levels.WARN)
+    return
+  end
+  if vim.fn.mode() ~= 'n' then
+    vim.cmd('stopinsert')
+  end
+  vim.cmd('tabnew')
+  local tab = vim.api.nvim_get_current_tabpage()
+  local left_win = vim.api.nvim_get_current_win()
+  local placeholder = vim.api.nvim_get_current_buf()
+  vim.cmd('rightbelow vsplit')
+  local right_win = vim.api.nvim_get_current_win()
+  M.current = {
+    taskId = task.taskId,
+    diff = task.diff,
+    files = files,
+    file_index = 1,
+    tab = tab,
+    left_win = left_win,
+    right_win = right_win,
+  }
+  M.show_file(1)
+  if vim.api.nvim_buf_is_valid(placeholder) and vim.fn.bufwinnr(placeholder) == -1 then
+    pcall(vim.api.nvim_buf_delete, placeholder, { force = true })
+  end
+  -- Closing the tab by hand (:tabclose) ends the review the same way `q` does.
+  vim.api.nvim_create_autocmd('TabClosed', {
+    group = vim.api.nvim_create_augroup('burrow.review', { clear = true }),
+    callback = function()
+      if M.current and M.current.tab == tab and not vim.api.nvim_tabpage_is_valid(tab) then
+        M.wipe(M.current)
+        M.current = nil
+      end
+      return not vim.api.nvim_tabpage_is_valid(tab) -- true removes this autocommand
+    end,
+  })
+end
+
+function M.wipe(review)
+  for _, file in ipairs(review.files) do
+    for _, buf in pairs(file.bufs or {}) do
+      if vim.api.nvim_buf_is_valid(buf) then
+        pcall(vim.api.nvim_buf_delete, buf, { force = true })
+      end
+    end
+  end
+end
+
+--- Close the review tab (optionally only when it shows the given task). The task keeps waiting.
+function M.close(task_id)
+  local review = M.current
+  if not review or (task_id and review.taskId ~= task_id) then
+    return
+  end
+  M.current = nil
+  if vim.api.nvim_tabpage_is_valid(review.tab) then
+    if #vim.api.nvim_list_tabpages() > 1 then
+      vim.api.nvim_set_current_tabpage(review.tab)
+      vim.cmd('tabclose')
+    else
+      vim.cmd('diffoff!')
+    end
+  end
+  M.wipe(review)
+end
+
+return M

@@ -1,0 +1,92 @@
+-- Read-only result viewers: the task list of `:Burrow status` and the answers of `:Burrow models`
+-- and `:Burrow doctor`, shown in a float that `q` closes.
+local ui = require('burrow.ui')
+
+local M = {}
+
+local function scalar(value)
+  if value == vim.NIL then
+    return 'null'
+  end
+  return tostring(value)
+end
+
+--- Render any JSON value as indented "key: value" lines, lists as "- item".
+function M.lines(value, indent, out)
+  indent = indent or ''
+  out = out or {}
+  if type(value) ~= 'table' then
+    table.insert(out, indent .. scalar(value))
+    return out
+  end
+  if (vim.islist or vim.tbl_islist)(value) then
+    for _, item in ipairs(value) do
+      if type(item) == 'table' then
+        local sub = M.lines(item, indent .. '  ')
+        sub[1] = indent .. '- ' .. vim.trim(sub[1])
+        vim.list_extend(out, sub)
+      else
+        table.insert(out, indent .. '- ' .. scalar(item))
+      end
+    end
+    return out
+  end
+  local keys = vim.tbl_keys(value)
+  table.sort(keys)
+  for _, key in ipairs(keys) do
+    local item = value[key]
+    if type(item) == 'table' and not vim.tbl_isempty(item) then
+      table.insert(out, indent .. key .. ':')
+      M.lines(item, indent .. '  ', out)
+    elseif type(item) == 'table' then
+      table.insert(out, indent .. key .. ': (none)')
+    else
+      table.insert(out, indent .. key .. ': ' .. scalar(item))
+    end
+  end
+  return out
+end
+
+local function open(title, lines)
+  local all = { title, '' }
+  vim.list_extend(all, lines)
+  vim.list_extend(all, { '', 'q close' })
+  local buf = ui.scratch(nil, all)
+  vim.api.nvim_buf_add_highlight(buf, -1, 'Title', 0, 0, -1)
+  vim.api.nvim_buf_add_highlight(buf, -1, 'Comment', #all - 1, 0, -1)
+  local win = ui.float(buf, all, { min_width = 50 })
+  ui.map(buf, 'q', function()
+    if vim.api.nvim_win_is_valid(win) then
+      vim.api.nvim_win_close(win, true)
+    end
+  end, 'Burrow: close')
+  return win
+end
+
+--- Show a command's answer.
+function M.show(title, result)
+  if type(result) == 'table' and type(result.text) == 'string' then
+    return open(title, vim.split(result.text, '\n', { plain = true }))
+  end
+  return open(title, M.lines(result == nil and 'no answer' or result))
+end
+
+--- Show the task list of `burrow.task.status`.
+function M.status(list)
+  if #list == 0 then
+    vim.notify('Burrow: no tasks in this session.', vim.log.levels.INFO)
+    return
+  end
+  local lines = {}
+  for _, task in ipairs(list) do
+    local summary = task.plan and task.plan.summary or ''
+    local line = string.format('%-6s %-24s %s', task.taskId, task.state, summary)
+    if task.error and task.error.message then
+      line = line .. ' — ' .. task.error.message
+    end
+    table.insert(lines, line)
+  end
+  return open('Burrow tasks (newest first)', lines)
+end
+
+return M
