@@ -27,6 +27,8 @@ export interface FileView {
   text: string;
   window?: { startLine: number; endLine: number };
   tokens: number;
+  /** With a window: how many lines the whole file has, so the prompt can say "lines 120–220 of 900". */
+  totalLines?: number;
 }
 
 export interface ContextEngine {

@@ -1,0 +1,308 @@
+/**
+ * The context engine: keeps an index of the workspace's files up to date and answers what the
+ * model should see for a task. Change notifications only record which file changed (they arrive
+ * on every keystroke); the index catches up lazily, shortly after the edits stop or at the next
+ * `build()`, and then touches only files whose size, modification time or recorded text differ.
+ * Parse results are cached by content hash under the state directory, so a restarted server
+ * reads only what changed while it was down.
+ *
+ * Every file comes from the `Workspace`: only what `list()` offers is indexed, and text handed in
+ * by `noteChange` for a file the workspace does not list (ignored, secret, outside the roots) is
+ * dropped.
+ */
+import { hashText } from "../sandbox/hash.js";
+import type { ListedFile, StateStore, Workspace } from "../sandbox/types.js";
+import { RootCache } from "./cache.js";
+import { Corpus, type IndexedFile } from "./corpus.js";
+import { type FileFacts, plainFacts } from "./facts.js";
+import { viewFile } from "./fileview.js";
+import { languageFor } from "./languages.js";
+import { readTask } from "./query.js";
+import { DEFAULT_WEIGHTS, rankFiles, type RankWeights } from "./rank.js";
+import { renderMap } from "./render.js";
+import { TreeSitterReader } from "./treesitter.js";
+import type { ContextEngine, ContextQuery, FileView, RepoContext } from "./types.js";
+
+export interface ContextEngineOptions {
+  workspace: Workspace;
+  state?: StateStore;
+  log?: (message: string) => void;
+  /** Ranking weights; the defaults are what the localisation benchmark measures. */
+  weights?: RankWeights;
+  /** Quiet time after the last change before the index refreshes in the background (ms). */
+  refreshDelayMs?: number;
+}
+
+/** What one refresh did, for the benchmarks and the log. */
+export interface RefreshStats {
+  listed: number;
+  read: number;
+  parsed: number;
+  fromCache: number;
+  removed: number;
+  ms: number;
+}
+
+export interface ContextEngineInternals extends ContextEngine {
+  /** Bring the index up to date now (what `build` does first). */
+  refresh(): Promise<RefreshStats>;
+  /** Wait until the cache is written (the CLI calls this before exiting). */
+  flush(): Promise<void>;
+  /** How many files are indexed. */
+  readonly size: number;
+}
+
+const READ_CONCURRENCY = 16;
+/** Work in slices of this many milliseconds, then let the event loop run (LSP requests keep flowing). */
+const SLICE_MS = 20;
+
+export function createContextEngine(options: ContextEngineOptions): ContextEngineInternals {
+  const { workspace, state } = options;
+  const log = options.log ?? (() => {});
+  const weights = options.weights ?? DEFAULT_WEIGHTS;
+  const refreshDelay = options.refreshDelayMs ?? 400;
+  const corpus = new Corpus();
+  const reader = new TreeSitterReader(log);
+  const caches = new Map<string, RootCache>();
+  /** Files reported changed since the last refresh, with the editor's text when it sent one. */
+  const pending = new Map<string, string | undefined>();
+  /** Editor text for files whose buffer differs from the disk, kept until the disk catches up. */
+  const buffers = new Map<string, string>();
+  let refreshing: Promise<RefreshStats> | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let disposed = false;
+  let rootsChanged = workspace.onRootsChanged(() => {
+    // New or removed folders are picked up by the next listing; nothing to do until then.
+    scheduleRefresh();
+  });
+
+  function cacheFor(root: string): RootCache {
+    let cache = caches.get(root);
+    if (!cache) {
+      cache = new RootCache(state, root, log);
+      caches.set(root, cache);
+    }
+    return cache;
+  }
+
+  function scheduleRefresh(): void {
+    if (disposed || timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      refresh().catch((err: unknown) => log(`context: background refresh failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, refreshDelay);
+    timer.unref?.();
+  }
+
+  function refresh(): Promise<RefreshStats> {
+    if (refreshing) {
+      // A refresh is under way: run one more after it if changes arrived meanwhile.
+      return refreshing.then((stats) => (pending.size > 0 ? refresh() : stats));
+    }
+    refreshing = runRefresh().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  async function runRefresh(): Promise<RefreshStats> {
+    const started = performance.now();
+    const changed = new Map(pending);
+    pending.clear();
+    for (const [abs, text] of changed) {
+      if (text === undefined) buffers.delete(abs);
+      else buffers.set(abs, text);
+    }
+    const listed = await workspace.list();
+    const roots = new Set(listed.map((f) => f.root));
+    const single = workspace.roots().length <= 1;
+    const stats: RefreshStats = { listed: listed.length, read: 0, parsed: 0, fromCache: 0, removed: 0, ms: 0 };
+
+    const present = new Set(listed.map((f) => f.abs));
+    for (const abs of [...corpus.files.keys()]) {
+      if (present.has(abs)) continue;
+      const old = corpus.files.get(abs)!;
+      corpus.delete(abs);
+      cacheFor(old.root).noteManifest(old.rel, null);
+      stats.removed++;
+    }
+    for (const abs of buffers.keys()) if (!present.has(abs)) buffers.delete(abs);
+
+    const manifests = new Map<string, Awaited<ReturnType<RootCache["manifest"]>>>();
+    for (const root of roots) manifests.set(root, await cacheFor(root).manifest());
+
+    // Sort the listing into: unchanged, known by the manifest (no read needed), editor text, to read.
+    const byManifest: Array<{ file: ListedFile; hash: string }> = [];
+    const fromBuffer: Array<{ file: ListedFile; text: string }> = [];
+    const toRead: ListedFile[] = [];
+    for (const file of listed) {
+      const display = single ? file.rel : file.abs;
+      const buffer = buffers.get(file.abs);
+      const known = corpus.files.get(file.abs);
+      if (buffer !== undefined) {
+        if (known && known.hash === hashText(buffer)) continue;
+        fromBuffer.push({ file, text: buffer });
+        continue;
+      }
+      if (known && known.mtimeMs === file.mtimeMs && known.bytes === file.bytes && !changed.has(file.abs)) {
+        if (known.display !== display) corpus.set({ ...known, display });
+        continue;
+      }
+      const entry = manifests.get(file.root)?.get(file.rel);
+      if (!known && entry && entry.mtimeMs === file.mtimeMs && entry.bytes === file.bytes && !changed.has(file.abs)) {
+        byManifest.push({ file, hash: entry.hash });
+        continue;
+      }
+      toRead.push(file);
+    }
+
+    // Files the manifest vouches for: their facts come from the cache without reading them.
+    for (const root of roots) await cacheFor(root).preload(byManifest.filter((m) => m.file.root === root).map((m) => m.hash));
+    for (const { file, hash } of byManifest) {
+      const facts = cacheFor(file.root).get(hash);
+      if (facts) {
+        corpus.set(indexed(file, hash, facts, single));
+        stats.fromCache++;
+      } else {
+        toRead.push(file);
+      }
+    }
+
+    // Read what changed, a few files at a time, then parse with the grammars they need.
+    const texts: Array<{ file: ListedFile; text: string; hash: string; mtimeMs: number; bytes: number; persist: boolean }> = [];
+    for (const { file, text } of fromBuffer) texts.push({ file, text, hash: hashText(text), mtimeMs: file.mtimeMs, bytes: file.bytes, persist: false });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, toRead.length) }, async () => {
+        while (next < toRead.length) {
+          const file = toRead[next++]!;
+          const result = await workspace.read(file.abs);
+          stats.read++;
+          if (!result.ok) {
+            // Binary, too large, or gone since the listing: not something the model will see.
+            if (corpus.files.has(file.abs)) corpus.delete(file.abs);
+            continue;
+          }
+          texts.push({ file, text: result.file.text, hash: result.file.hash, mtimeMs: result.file.mtimeMs, bytes: result.file.bytes, persist: true });
+        }
+      }),
+    );
+    for (const root of roots) await cacheFor(root).preload(texts.filter((t) => t.file.root === root).map((t) => t.hash));
+    const grammars = new Set<string>();
+    for (const t of texts) {
+      if (cacheFor(t.file.root).get(t.hash)) continue;
+      const spec = languageFor(t.file.rel);
+      if (spec) grammars.add(spec.grammar);
+    }
+    await reader.prepare(grammars);
+
+    let sliceStart = performance.now();
+    for (const t of texts) {
+      if (disposed) break;
+      const cache = cacheFor(t.file.root);
+      let facts = cache.get(t.hash);
+      if (facts) stats.fromCache++;
+      else {
+        facts = factsOf(t.file.rel, t.text);
+        stats.parsed++;
+        if (t.persist) cache.set(t.hash, facts);
+      }
+      const file = { ...t.file, mtimeMs: t.mtimeMs, bytes: t.bytes };
+      corpus.set(indexed(file, t.hash, facts, single));
+      if (t.persist) cache.noteManifest(t.file.rel, { mtimeMs: t.mtimeMs, bytes: t.bytes, hash: t.hash });
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    for (const root of roots) void cacheFor(root).flush();
+    stats.ms = performance.now() - started;
+    if (stats.read + stats.parsed + stats.removed > 0) {
+      log(`context: indexed ${stats.listed} files (${stats.read} read, ${stats.parsed} parsed, ${stats.fromCache} from cache, ${stats.removed} removed) in ${Math.round(stats.ms)} ms.`);
+    }
+    return stats;
+  }
+
+  function factsOf(rel: string, text: string): FileFacts {
+    const spec = languageFor(rel);
+    return (spec && reader.extract(spec, text)) || plainFacts(rel, text);
+  }
+
+  function resolveOpen(path: string): string | null {
+    if (corpus.files.has(path)) return path;
+    const decoded = path.startsWith("file://") ? decodeURIComponent(new URL(path).pathname) : path;
+    if (corpus.files.has(decoded)) return decoded;
+    for (const file of corpus.files.values()) if (file.display === path || file.rel === path) return file.abs;
+    return null;
+  }
+
+  return {
+    get size() {
+      return corpus.files.size;
+    },
+
+    refresh,
+
+    async build(query: ContextQuery): Promise<RepoContext> {
+      if (disposed) throw new Error("The context engine was used after it was disposed.");
+      await refresh();
+      const signals = readTask(query, corpus, resolveOpen);
+      const ranked = rankFiles(corpus, signals, weights);
+      const budget = Math.max(0, Math.floor(query.budgetTokens));
+      const graph = corpus.graph();
+      const rendered = renderMap(
+        ranked.map((r) => {
+          const file = corpus.files.get(r.abs)!;
+          return { display: file.display, defs: file.facts.defs };
+        }),
+        budget,
+        { terms: signals.terms, identifiers: signals.identifiers, referencedBy: graph.referencedBy },
+      );
+      return {
+        files: ranked.map((r) => ({ path: corpus.files.get(r.abs)!.display, score: round(r.score) })),
+        map: rendered.map,
+        tokens: rendered.tokens,
+      };
+    },
+
+    fileView(path: string, text: string, focus: string[], budgetTokens: number): FileView {
+      const abs = resolveOpen(path);
+      const known = abs ? corpus.files.get(abs) : undefined;
+      const hash = hashText(text);
+      let facts: FileFacts | null = known && known.hash === hash ? known.facts : null;
+      if (!facts) {
+        // Not indexed in this form: parse now if the grammar is loaded, else read it plainly.
+        const rel = known?.rel ?? path;
+        facts = factsOf(rel, text);
+      }
+      return viewFile(text, facts, focus, Math.max(0, Math.floor(budgetTokens)));
+    },
+
+    noteChange(abs: string, text?: string): void {
+      pending.set(abs, text);
+      if (timer === null) scheduleRefresh();
+    },
+
+    flush(): Promise<void> {
+      return Promise.all([...caches.values()].map((c) => c.flush())).then(() => undefined);
+    },
+
+    dispose(): void {
+      disposed = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      rootsChanged();
+      rootsChanged = () => {};
+      for (const cache of caches.values()) void cache.flush();
+      reader.dispose();
+    },
+  };
+}
+
+function indexed(file: ListedFile, hash: string, facts: FileFacts, single: boolean): IndexedFile {
+  return { abs: file.abs, root: file.root, rel: file.rel, display: single ? file.rel : file.abs, mtimeMs: file.mtimeMs, bytes: file.bytes, hash, facts };
+}
+
+function round(score: number): number {
+  return Math.round(score * 10000) / 10000;
+}
