@@ -52,6 +52,18 @@ export interface ProposedFile {
   after: string | null;
   /** The tier of each block applied to this file, in order. */
   tiers: MatchTier[];
+  /**
+   * Where each block's text landed in `after`: 0-based, half-open line ranges, kept up to date as
+   * later blocks shift lines. The changeset uses them to give every hunk the tier that placed it.
+   */
+  placements?: Placement[];
+}
+
+/** The lines a block wrote into a proposed file (0-based, end exclusive) and how the block was placed. */
+export interface Placement {
+  tier: MatchTier;
+  startLine: number;
+  endLine: number;
 }
 
 export interface Hunk {
@@ -62,6 +74,8 @@ export interface Hunk {
   newStart: number;
   newLines: number;
   tier: MatchTier;
+  /** `create` and `delete` hunks stand for the whole file; `modify` hunks are ranges of lines. */
+  kind?: "modify" | "create" | "delete";
 }
 
 export interface Changeset {

@@ -1,0 +1,66 @@
+/**
+ * Line-level text edits from one text to another, for `workspace/applyEdit`. Replacing a whole
+ * buffer makes editors drop marks, folds and the cursor's place and gives one giant undo step;
+ * edits that cover only the changed lines keep all of that.
+ *
+ * Lines here are LSP lines: "\r\n", "\r" and "\n" all end one, and characters are UTF-16 code
+ * units, which is what JavaScript string lengths count.
+ */
+import { diffArrays } from "diff";
+import type { LineEdit } from "./types.js";
+
+/** Split into LSP lines, each keeping its terminator. */
+function lspLines(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
+
+/**
+ * The edits that turn `before` into `after`, ordered from the end of the document to its start.
+ * That order means applying them one after another gives the same result as applying them all at
+ * once against `before`, the way LSP defines a `TextEdit[]`: no edit moves the place of another.
+ */
+export function lineEdits(before: string, after: string): LineEdit[] {
+  if (before === after) return [];
+  const oldLines = lspLines(before);
+  const newLines = lspLines(after);
+  const count = oldLines.length;
+  const last = oldLines[count - 1];
+  const endsOpen = last !== undefined && !/[\r\n]$/.test(last);
+  const position = (index: number): { line: number; character: number } => {
+    if (index < count) return { line: index, character: 0 };
+    return endsOpen ? { line: count - 1, character: last!.length } : { line: count, character: 0 };
+  };
+
+  const edits: LineEdit[] = [];
+  let oldIndex = 0;
+  let pending: { start: number; removed: number; added: string[] } | undefined;
+  const flush = () => {
+    if (!pending) return;
+    const start = position(pending.start);
+    const end = position(pending.start + pending.removed);
+    edits.push({
+      startLine: start.line,
+      startCharacter: start.character,
+      endLine: end.line,
+      endCharacter: end.character,
+      newText: pending.added.join(""),
+    });
+    pending = undefined;
+  };
+  for (const change of diffArrays(oldLines, newLines)) {
+    if (!change.added && !change.removed) {
+      flush();
+      oldIndex += change.count ?? change.value.length;
+      continue;
+    }
+    pending ??= { start: oldIndex, removed: 0, added: [] };
+    if (change.removed) {
+      pending.removed += change.value.length;
+      oldIndex += change.value.length;
+    } else {
+      pending.added.push(...change.value);
+    }
+  }
+  flush();
+  return edits.reverse();
+}

@@ -1,0 +1,258 @@
+/**
+ * The strict matcher: where, in a file's lines, does a SEARCH text belong?
+ *
+ * Tiers are tried from the most literal to the most forgiving, and each tolerates one kind of
+ * mistake small models make when copying code (research/edit-formats.md §1.4, §5). A tier that finds
+ * the text in more than one place stops the search with an ambiguity: a later, looser tier could
+ * only guess. Matching is always by whole lines, so a SEARCH never lands in the middle of a line.
+ */
+import { indentOf, isBlank } from "./text.js";
+import type { MatchTier } from "./types.js";
+
+/** One replacement of lines [start, end) of the file by `lines`. */
+export interface LineSplice {
+  start: number;
+  end: number;
+  lines: string[];
+}
+
+export type MatchResult =
+  | { ok: true; tier: MatchTier; splices: LineSplice[] }
+  | { ok: false; kind: "none"; detail?: string }
+  | { ok: false; kind: "ambiguous"; tier: MatchTier; lines: number[] }
+  | { ok: false; kind: "invalid"; detail: string };
+
+/** The part of the file a block may touch: lines [from, to). A window narrows it. */
+export interface LineRange {
+  from: number;
+  to: number;
+}
+
+interface Candidate {
+  start: number;
+  lines: string[];
+}
+
+type Tier = (file: readonly string[], range: LineRange, search: string[], replace: string[]) => Candidate[];
+
+const exact: Tier = (file, range, search, replace) =>
+  windows(file, range, search.length, (i) => search.every((line, k) => file[i + k] === line)).map((start) => ({
+    start,
+    lines: replace,
+  }));
+
+const trailingWhitespace: Tier = (file, range, search, replace) =>
+  windows(file, range, search.length, (i) =>
+    search.every((line, k) => file[i + k]!.trimEnd() === line.trimEnd()),
+  ).map((start) => ({ start, lines: replace }));
+
+/**
+ * Every non-blank SEARCH line is off from the file by the same leading whitespace (too little or
+ * too much). The REPLACE lines are shifted by that same amount, so the new code lands at the
+ * file's indentation. Trailing whitespace is ignored here too; blank lines must stay blank.
+ */
+const indentation: Tier = (file, range, search, replace) => {
+  const common = Math.min(
+    ...[...search, ...replace].filter((line) => !isBlank(line)).map((line) => indentOf(line).length),
+  );
+  if (!Number.isFinite(common)) return [];
+  const searchCore = search.map((line) => (isBlank(line) ? "" : line.slice(common).trimEnd()));
+  const out: Candidate[] = [];
+  for (const start of windows(file, range, search.length, () => true)) {
+    let prefix: string | undefined;
+    let fits = true;
+    for (let k = 0; k < search.length && fits; k++) {
+      const fileLine = file[start + k]!.trimEnd();
+      const core = searchCore[k]!;
+      if (core === "") {
+        fits = fileLine === "";
+        continue;
+      }
+      if (!fileLine.endsWith(core)) {
+        fits = false;
+        continue;
+      }
+      const lead = fileLine.slice(0, fileLine.length - core.length);
+      if (!/^[ \t]*$/.test(lead) || (prefix !== undefined && lead !== prefix)) fits = false;
+      else prefix = lead;
+    }
+    if (!fits || prefix === undefined) continue;
+    const shift = prefix;
+    out.push({ start, lines: replace.map((line) => (isBlank(line) ? "" : shift + line.slice(common))) });
+  }
+  return out;
+};
+
+const basicTiers: [MatchTier, Tier][] = [
+  ["exact", exact],
+  ["trailing-whitespace", trailingWhitespace],
+  ["indentation", indentation],
+];
+
+/** Start lines i in range where a window of `size` lines passes `fits`. */
+function windows(file: readonly string[], range: LineRange, size: number, fits: (i: number) => boolean): number[] {
+  const out: number[] = [];
+  if (size === 0) return out;
+  for (let i = range.from; i + size <= range.to; i++) if (fits(i)) out.push(i);
+  return out;
+}
+
+/**
+ * Find one place for `search` with the literal tiers (exact, trailing whitespace, indentation).
+ * Used directly for unified-diff hunks, whose text is never elided or fence-wrapped.
+ */
+export function matchLiteral(
+  file: readonly string[],
+  range: LineRange,
+  search: string[],
+  replace: string[],
+  preferStart?: number,
+): MatchResult {
+  for (const [tier, run] of basicTiers) {
+    const found = run(file, range, search, replace);
+    if (found.length === 0) continue;
+    let chosen = found.length === 1 ? found[0] : undefined;
+    // A diff hunk's own line number may pick one of several equal places; nothing else may.
+    if (!chosen && preferStart !== undefined) {
+      const atHint = found.filter((c) => c.start === preferStart);
+      if (atHint.length === 1) chosen = atHint[0];
+    }
+    if (!chosen) return { ok: false, kind: "ambiguous", tier, lines: found.map((c) => c.start + 1) };
+    return { ok: true, tier, splices: [{ start: chosen.start, end: chosen.start + search.length, lines: chosen.lines }] };
+  }
+  return { ok: false, kind: "none" };
+}
+
+/** Find where a SEARCH/REPLACE block applies, trying every tier in order. */
+export function matchBlock(
+  file: readonly string[],
+  range: LineRange,
+  search: string[],
+  replace: string[],
+  isOwnName: (line: string) => boolean,
+): MatchResult {
+  const direct = matchUnwrapped(file, range, search, replace);
+  if (direct.ok || direct.kind !== "none") return direct;
+  const unwrappedSearch = unwrapFence(search, isOwnName);
+  if (!unwrappedSearch) return direct;
+  const unwrappedReplace = unwrapFence(replace, isOwnName) ?? replace;
+  const retried = matchUnwrapped(file, range, unwrappedSearch, unwrappedReplace);
+  if (retried.ok) return { ...retried, tier: "unwrapped-fence" };
+  if (retried.kind === "ambiguous") return { ...retried, tier: "unwrapped-fence" };
+  return retried;
+}
+
+function matchUnwrapped(file: readonly string[], range: LineRange, search: string[], replace: string[]): MatchResult {
+  const literal = matchLiteral(file, range, search, replace);
+  if (literal.ok || literal.kind !== "none") return literal;
+
+  // A blank line the model added at the top of SEARCH (and usually of REPLACE too).
+  let lead = 0;
+  while (lead < search.length && isBlank(search[lead]!)) lead++;
+  if (lead > 0 && lead < search.length) {
+    let replaceLead = 0;
+    while (replaceLead < Math.min(lead, replace.length) && isBlank(replace[replaceLead]!)) replaceLead++;
+    const trimmed = matchLiteral(file, range, search.slice(lead), replace.slice(replaceLead));
+    if (trimmed.ok) return { ...trimmed, tier: "leading-blank-line" };
+    if (trimmed.kind === "ambiguous") return { ...trimmed, tier: "leading-blank-line" };
+  }
+
+  if (search.some(isElision)) return matchElided(file, range, search, replace);
+  return { ok: false, kind: "none" };
+}
+
+/**
+ * A line standing for code the model left out: `...` or `…` alone, or inside a line comment
+ * (`// ... existing code ...`, `# ...`). The exact tier runs first, so a real `...` line (a Python
+ * stub) that is in the file still matches as written.
+ */
+export function isElision(line: string): boolean {
+  const t = line.trim();
+  if (t === "..." || t === "…") return true;
+  return /^(?:\/\/+|#+|--|;+|\/\*+|<!--)\s*(?:\.\.\.|…)(?:[^.…]{0,60}(?:\.\.\.|…))?\s*(?:\*\/|-->)?$/.test(t);
+}
+
+/** Split lines on elision lines: n separators give n+1 pieces. */
+function splitOnElisions(lines: string[]): string[][] {
+  const pieces: string[][] = [[]];
+  for (const line of lines) {
+    if (isElision(line)) pieces.push([]);
+    else pieces[pieces.length - 1]!.push(line);
+  }
+  return pieces;
+}
+
+/**
+ * SEARCH with `...` lines. When REPLACE elides the same number of places, each SEARCH piece is
+ * replaced by its REPLACE piece and the elided code between them stays. When REPLACE elides
+ * nothing, the whole stretch from the first piece to the last is replaced. Each piece must be found
+ * exactly once, after the piece before it.
+ */
+function matchElided(file: readonly string[], range: LineRange, search: string[], replace: string[]): MatchResult {
+  const searchPieces = splitOnElisions(search);
+  const replaceHasElisions = replace.some(isElision);
+  const replacePieces = replaceHasElisions ? splitOnElisions(replace) : undefined;
+  if (replacePieces && replacePieces.length !== searchPieces.length) {
+    return {
+      ok: false,
+      kind: "invalid",
+      detail: `SEARCH leaves out code in ${searchPieces.length - 1} place(s) with "..." but REPLACE does so in ${replacePieces.length - 1}; use the same "..." lines in both, in the same places.`,
+    };
+  }
+  if (searchPieces.every((piece) => piece.length === 0)) {
+    return { ok: false, kind: "invalid", detail: `SEARCH holds nothing but "..." lines, so it cannot be placed.` };
+  }
+  if (!replacePieces && (searchPieces[0]!.length === 0 || searchPieces[searchPieces.length - 1]!.length === 0)) {
+    return {
+      ok: false,
+      kind: "invalid",
+      detail: `SEARCH starts or ends with "..." while REPLACE has none, so the extent of the code to replace is unknown; start and end SEARCH with real lines.`,
+    };
+  }
+  const splices: LineSplice[] = [];
+  let cursor = range.from;
+  let firstStart = -1;
+  let lastEnd = -1;
+  for (let p = 0; p < searchPieces.length; p++) {
+    const piece = searchPieces[p]!;
+    const replacement = replacePieces ? replacePieces[p]! : [];
+    if (piece.length === 0) {
+      if (replacement.length > 0) {
+        return {
+          ok: false,
+          kind: "invalid",
+          detail: `REPLACE adds lines next to a "..." where SEARCH has none, so their place is unknown; put a real line from the file beside them in SEARCH.`,
+        };
+      }
+      continue;
+    }
+    const found = matchLiteral(file, { from: cursor, to: range.to }, piece, replacement);
+    if (!found.ok) {
+      if (found.kind === "ambiguous") return { ...found, tier: "elision" };
+      return found;
+    }
+    const splice = found.splices[0]!;
+    if (firstStart < 0) firstStart = splice.start;
+    lastEnd = splice.end;
+    splices.push(splice);
+    cursor = splice.end;
+  }
+  if (!replacePieces) return { ok: true, tier: "elision", splices: [{ start: firstStart, end: lastEnd, lines: replace }] };
+  return { ok: true, tier: "elision", splices };
+}
+
+const fenceLine = /^\s*(`{3,}|~{3,})[^`]*$/;
+
+/**
+ * Lines wrapped in a fence pair (and perhaps the file's name line above it), as models write when
+ * they copy a listing into SEARCH. Returns the inner lines, or undefined when not wrapped.
+ */
+export function unwrapFence(lines: string[], isOwnName: (line: string) => boolean): string[] | undefined {
+  let start = 0;
+  if (lines.length > 0 && !fenceLine.test(lines[0]!) && isOwnName(lines[0]!)) start = 1;
+  if (lines.length - start < 2) return undefined;
+  const open = fenceLine.exec(lines[start]!);
+  const close = lines[lines.length - 1]!.trim();
+  if (!open || !/^(`{3,}|~{3,})$/.test(close) || close[0] !== open[1]![0]) return undefined;
+  return lines.slice(start + 1, -1);
+}
