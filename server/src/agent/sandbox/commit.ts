@@ -165,7 +165,8 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
     return refuse(`Nothing was written: Burrow could not prepare the files (${code ?? (err as Error).message}).`);
   }
 
-  // 5. The point of no return: renames. A failure here restores every file from its saved copy.
+  // 5. The point of no return: renames. A failure here restores every renamed file from its saved copy.
+  let renamed = 0;
   try {
     for (let i = 0; i < journal.entries.length; i++) {
       const entry = journal.entries[i]!;
@@ -173,12 +174,13 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
       await folder.verify();
       if (entry.newHash === null) await folder.unlink(basename(entry.target));
       else await folder.rename(basename(entry.temp), basename(entry.target));
+      renamed = i + 1;
       await step(`renamed:${i}`);
     }
     for (const folder of pinned.values()) await folder.sync();
   } catch (err) {
     deps.log(`Apply ${id} failed part-way (${(err as Error).message}); restoring every file from the journal.`);
-    await rollBackReady(journal, deps.log);
+    await rollBackPinned(journal, pinned, renamed, deps.log);
     await deps.state.remove(journalDir);
     for (const folder of pinned.values()) await folder.close();
     const reason = err instanceof SandboxRefusal ? err.message : `Burrow could not finish writing (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
@@ -257,7 +259,7 @@ async function completeReady(journal: Journal, log: (message: string) => void): 
 async function rollBackPrepared(journal: Journal, pinned: Map<string, PinnedFolder>): Promise<void> {
   for (const entry of journal.entries) {
     const folder = pinned.get(entry.parent);
-    if (folder) await folder.unlink(basename(entry.temp)).catch(() => {});
+    if (folder) await folder.unlink(basename(entry.temp), true).catch(() => {});
     else if (await parentIsUnchanged(entry.parent)) await fsp.rm(entry.temp, { force: true });
   }
   await removeCreatedDirs(journal);
@@ -291,6 +293,34 @@ async function rollBackReady(journal: Journal, log: (message: string) => void): 
   await removeCreatedDirs(journal);
 }
 
+/**
+ * Undo a commit that failed during its renames, through the folders it holds open: the first
+ * `renamed` targets get their old content back, every temporary file is removed. Going through the
+ * open folders reaches the files even if a folder was moved or replaced by a link meanwhile.
+ */
+async function rollBackPinned(journal: Journal, pinned: Map<string, PinnedFolder>, renamed: number, log: (message: string) => void): Promise<void> {
+  for (let i = 0; i < journal.entries.length; i++) {
+    const entry = journal.entries[i]!;
+    const folder = pinned.get(entry.parent)!;
+    try {
+      if (i < renamed) {
+        if (entry.backup === null) {
+          await folder.unlink(basename(entry.target), true);
+        } else {
+          const restore = `${basename(entry.temp)}.restore`;
+          await writeTemp(folder, restore, await fsp.readFile(entry.backup), entry.mode, true);
+          await folder.rename(restore, basename(entry.target), true);
+        }
+      }
+      await folder.unlink(basename(entry.temp), true);
+    } catch (err) {
+      log(`Could not restore ${entry.target} (${(err as Error).message}); its old content is kept in ${entry.backup ?? "(it did not exist)"}.`);
+    }
+  }
+  for (const folder of pinned.values()) await folder.sync();
+  await removeCreatedDirs(journal);
+}
+
 async function removeCreatedDirs(journal: Journal): Promise<void> {
   for (const dir of [...journal.createdDirs].reverse()) {
     await fsp.rmdir(dir).catch(() => {});
@@ -300,9 +330,10 @@ async function removeCreatedDirs(journal: Journal): Promise<void> {
 /** A folder held open so that every operation inside it reaches this folder, whatever its path later points at. */
 interface PinnedFolder {
   verify(): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  unlink(name: string): Promise<void>;
-  open(name: string, flags: number, mode: number): Promise<fsp.FileHandle>;
+  /** `undoing`: part of a rollback, which must reach the held folder even where it has moved. */
+  rename(from: string, to: string, undoing?: boolean): Promise<void>;
+  unlink(name: string, undoing?: boolean): Promise<void>;
+  open(name: string, flags: number, mode: number, undoing?: boolean): Promise<fsp.FileHandle>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -341,16 +372,18 @@ async function pinFolder(dir: string, contains: (abs: string) => boolean): Promi
   };
   return {
     verify,
-    async rename(from, to) {
-      if (!pinnedByKernel) await verify();
+    // Held by the kernel, the folder is reached as it is now; otherwise its path is checked first.
+    // Forward steps also confirm the held folder is still where it was checked.
+    async rename(from, to, undoing = false) {
+      if (!pinnedByKernel || !undoing) await verify();
       await fsp.rename(join(base, from), join(base, to));
     },
-    async unlink(name) {
-      if (!pinnedByKernel) await verify();
+    async unlink(name, undoing = false) {
+      if (!pinnedByKernel || !undoing) await verify();
       await fsp.rm(join(base, name), { force: true });
     },
-    async open(name, flags, mode) {
-      if (!pinnedByKernel) await verify();
+    async open(name, flags, mode, undoing = false) {
+      if (!pinnedByKernel || !undoing) await verify();
       return fsp.open(join(base, name), flags, mode);
     },
     async sync() {
@@ -363,8 +396,8 @@ async function pinFolder(dir: string, contains: (abs: string) => boolean): Promi
   };
 }
 
-async function writeTemp(folder: PinnedFolder, name: string, bytes: Uint8Array, mode: number | null): Promise<void> {
-  const handle = await folder.open(name, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | O_NOFOLLOW, 0o666);
+async function writeTemp(folder: PinnedFolder, name: string, bytes: Uint8Array, mode: number | null, undoing = false): Promise<void> {
+  const handle = await folder.open(name, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | O_NOFOLLOW, 0o666, undoing);
   try {
     await handle.writeFile(bytes);
     if (mode !== null) await handle.chmod(mode);
