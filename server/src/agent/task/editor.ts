@@ -1,0 +1,37 @@
+/**
+ * What the task pipeline needs from whoever hosts it (the LSP server, or a test): the text of
+ * documents the user has open, and a way to make approved changes land.
+ *
+ * The agent never decides how changes reach the files; the host does (`workspace/applyEdit` for an
+ * editor that supports it, atomic disk writes through the sandbox otherwise). The pipeline only
+ * calls `apply` after gate 2 has been passed, with files it has checked for conflicts.
+ */
+import type { Outcome } from "../outcome.js";
+import type { Located } from "../sandbox/types.js";
+
+export interface OpenDocument {
+  text: string;
+  version: number;
+}
+
+export interface FileToApply extends Located {
+  uri: string;
+  /** The text Burrow proposed against (what the model saw); null when the file is created. */
+  before: string | null;
+  /** The approved text; null when the file is deleted. */
+  after: string | null;
+}
+
+export interface ApplyReport {
+  /** Files the editor said it applied but whose text Burrow could not confirm afterwards. */
+  unverified: string[];
+  /** How the changes landed: through the editor, or written to disk by Burrow. */
+  via: "editor" | "disk";
+}
+
+export interface EditorHost {
+  /** The editor's text of an open document; it wins over the file on disk. */
+  openDocument(abs: string): OpenDocument | undefined;
+  /** Make the files hold `after`. Called only after gate 2, for conflict-free files. */
+  apply(files: FileToApply[], label: string): Promise<Outcome<ApplyReport>>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Code actions: the one gate channel that works in every editor. On any document, every decision a
+ * task is waiting for is offered as a command-only action (the command is listed in
+ * `executeCommandProvider`, so Neovim ≥ 0.10 and Zed run it); on a selection with nothing pending,
+ * "Burrow: ask about selection" starts a task about it.
+ *
+ * This handler runs on every cursor move in some editors (Helix master polls it), so it only reads
+ * the task list in memory.
+ */
+import { CodeActionKind, type CodeAction, type CodeActionParams } from "vscode-languageserver";
+import type { TaskSnapshot } from "../agent/task/task.js";
+import type { ClientProfile } from "../lsp/client-profile.js";
+
+export const ASK_ABOUT_SELECTION_PROMPT = "Look at the selected code and make the change it needs: fix bugs you find, or improve it if it has none.";
+
+export function codeActionsFor(params: CodeActionParams, pending: TaskSnapshot[], profile: ClientProfile): CodeAction[] {
+  const actions: CodeAction[] = [];
+  for (const s of pending) {
+    // Name the task only when several wait at once; the plain titles are what users learn.
+    const short = pending.length > 1 ? ` (${(s.prompt.split("\n")[0] ?? "").slice(0, 40)})` : "";
+    const args = [{ taskId: s.taskId }];
+    if (s.awaiting === "plan") {
+      actions.push(action(`Burrow: approve plan${short}`, "burrow.plan.approve", args, true));
+      if (profile.handlesTaskUpdates) actions.push(action(`Burrow: revise plan${short}`, "burrow.plan.revise", args));
+      actions.push(action(`Burrow: reject plan${short}`, "burrow.plan.reject", args));
+    } else if (s.awaiting === "changes") {
+      const n = s.changes?.length ?? 0;
+      actions.push(action(`Burrow: apply ${n} change${n === 1 ? "" : "s"}${short}`, "burrow.changes.apply", args, true));
+      actions.push(action(`Burrow: reject changes${short}`, "burrow.changes.reject", args));
+    } else if (s.awaiting === "consent" && s.consent) {
+      actions.push(action(`Burrow: allow sending to ${s.consent.host}${short}`, "burrow.plan.approve", args, true));
+      actions.push(action(`Burrow: do not send to ${s.consent.host}${short}`, "burrow.plan.reject", args));
+    }
+  }
+  const r = params.range;
+  const hasSelection = r.start.line !== r.end.line || r.start.character !== r.end.character;
+  if (actions.length === 0 && hasSelection && params.context.triggerKind !== 2) {
+    actions.push({
+      title: "Burrow: ask about selection",
+      kind: CodeActionKind.RefactorRewrite,
+      command: {
+        title: "Burrow: ask about selection",
+        command: "burrow.task",
+        arguments: [{ prompt: ASK_ABOUT_SELECTION_PROMPT, uri: params.textDocument.uri, range: params.range }],
+      },
+    });
+  }
+  return actions;
+}
+
+function action(title: string, command: string, args: unknown[], preferred = false): CodeAction {
+  const a: CodeAction = { title, kind: CodeActionKind.QuickFix, command: { title, command, arguments: args } };
+  if (preferred) a.isPreferred = true;
+  return a;
+}

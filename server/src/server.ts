@@ -1,0 +1,278 @@
+/**
+ * The LSP composition root: `initialize` builds the services from the client's roots and settings,
+ * and a handler table wires each LSP method to its feature. Nothing here knows how a task works;
+ * the agent core (agent/) does, and features/ translate between it and the protocol.
+ *
+ * `startBurrowServer(connection)` runs on any connection, which is how tests drive the server in
+ * process; `startStdioServer()` is what `burrow --stdio` runs.
+ */
+import {
+  CancellationTokenSource,
+  DidChangeConfigurationNotification,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from "vscode-languageserver";
+import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { createChatService, type ChatService } from "./agent/chat/index.js";
+import { createContextEngine } from "./agent/context/index.js";
+import type { ContextEngine } from "./agent/context/types.js";
+import { createModelRouter, type ModelAdmin } from "./agent/model/index.js";
+import type { ModelRouter } from "./agent/model/types.js";
+import { createStateStore, createWorkspace, fileUriToPath, recoverJournals, stateDirectory } from "./agent/sandbox/index.js";
+import type { StateStore, Workspace } from "./agent/sandbox/types.js";
+import { mergeSettings, parseSettings, type Settings } from "./agent/settings.js";
+import { TaskManager } from "./agent/task/manager.js";
+import { editorHost } from "./features/apply.js";
+import { codeActionsFor } from "./features/code-actions.js";
+import { commandHandlers } from "./features/commands.js";
+import { OpenDocuments } from "./features/documents.js";
+import { GateDelivery } from "./features/gates.js";
+import { TaskProgressReporter } from "./features/progress.js";
+import type { ChatArgs, Services } from "./features/services.js";
+import { serverCapabilities } from "./lsp/capabilities.js";
+import { clientProfile, type ClientProfile } from "./lsp/client-profile.js";
+import { CHAT_DELTA, isBurrowCommand } from "./lsp/commands.js";
+
+export interface ServerOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Running {
+  profile: ClientProfile;
+  settings: Settings;
+  initSettings: Settings;
+  state: StateStore;
+  workspace: Workspace;
+  models: ModelRouter & ModelAdmin;
+  context: ContextEngine;
+  tasks: TaskManager;
+  chat: ChatService;
+}
+
+const VERSION = "0.1.0";
+
+export function startBurrowServer(connection: Connection, options: ServerOptions = {}): void {
+  const env = options.env ?? process.env;
+  let running: Running | undefined;
+  let shuttingDown = false;
+  const documents = new OpenDocuments(() => running?.workspace);
+
+  // Logs carry counts, paths and timings only: never file text, prompts or model output (DESIGN.md).
+  const log = (message: string) => {
+    connection.console.log(message);
+    void running?.state.append("logs/burrow.log", `${new Date().toISOString()} ${message}`).catch(() => undefined);
+  };
+
+  const need = (): Running => {
+    if (!running) throw new ResponseError(ErrorCodes.ServerNotInitialized, "Burrow has not been initialized yet.");
+    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "Burrow is shutting down.");
+    return running;
+  };
+
+  const progress = new TaskProgressReporter(connection, () => need().profile);
+  const gates = new GateDelivery(connection, () => need().profile, () => running?.tasks, log);
+
+  const services: Services = {
+    tasks: () => need().tasks,
+    workspace: () => need().workspace,
+    models: () => need().models,
+    chat: (args, token) => runChat(need(), args, token),
+    pull: (name, token) => runPull(need(), name, token),
+  };
+
+  async function runChat(r: Running, args: ChatArgs, token: CancellationToken) {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    let document: { path: string; text: string; selection?: { startLine: number; endLine: number } } | undefined;
+    if (args.uri) {
+      const located = await r.workspace.locate(args.uri, "read");
+      if (located.ok) {
+        const open = documents.get(located.abs);
+        const read = open ? undefined : await r.workspace.read(located.abs);
+        const text = open?.text ?? (read?.ok ? read.file.text : undefined);
+        if (text !== undefined) {
+          document = { path: located.rel, text };
+          if (args.range) document.selection = { startLine: args.range.start.line + 1, endLine: args.range.end.line + 1 };
+        }
+      }
+    }
+    const reporter = await progress.start("Burrow: chat");
+    let received = 0;
+    try {
+      const answer = await r.chat.ask({
+        prompt: args.prompt,
+        ...(args.sessionId ? { sessionId: args.sessionId } : {}),
+        ...(document ? { document } : {}),
+        signal: abort.signal,
+        onDelta: (delta: string, sessionId?: string) => {
+          received += delta.length;
+          void connection.sendNotification(CHAT_DELTA, { sessionId: sessionId ?? args.sessionId ?? "", delta });
+          reporter.report(`${received} characters received`);
+        },
+      });
+      return { sessionId: answer.sessionId, text: answer.text, document: answer.documentPath };
+    } catch (err) {
+      if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The chat request was cancelled.");
+      throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
+    } finally {
+      reporter.done();
+    }
+  }
+
+  async function runPull(r: Running, name: string, token: CancellationToken) {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const reporter = await progress.start(`Burrow: pulling ${name}`);
+    try {
+      return await r.models.pull(name, (p) => reporter.report(p.message, p.percentage), abort.signal);
+    } finally {
+      reporter.done();
+    }
+  }
+
+  async function build(params: InitializeParams): Promise<Running> {
+    const profile = clientProfile(params);
+    const raw = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    const parsed = parseSettings(raw.burrow ?? raw.settings ?? raw);
+    if (!parsed.ok) throw new ResponseError(ErrorCodes.InvalidParams, parsed.reason);
+    const settings = parsed.settings;
+    const state = createStateStore(stateDirectory(env));
+    const recovered = await recoverJournals(state, log);
+    const roots = rootsOf(params);
+    const workspace = await createWorkspace({ roots, settings: settings.sandbox ?? {}, log });
+    const models = createModelRouter({ settings, env, state, log });
+    const context = createContextEngine({ workspace, state, log });
+    const tasks = new TaskManager({
+      workspace,
+      state,
+      models,
+      context,
+      host: editorHost({ connection, profile: () => profile, documents, workspace: () => workspace, log }),
+      settings: () => running?.settings ?? settings,
+      log,
+    });
+    const chat = createChatService({ models, workspace, state, log });
+    tasks.onUpdate((s) => {
+      gates.deliver(s);
+      progress.onUpdate(s);
+    });
+    tasks.onProgress((p) => progress.onProgress(p));
+    workspace.onRootsChanged(({ removed }) => {
+      for (const root of removed) tasks.revokeRoot(root);
+    });
+    documents.onChange((abs) => context.noteChange(abs));
+    if (recovered.completed + recovered.rolledBack > 0) {
+      log(`Recovered interrupted applies at start-up: ${recovered.completed} completed, ${recovered.rolledBack} rolled back.`);
+    }
+    return { profile, settings, initSettings: settings, state, workspace, models, context, tasks, chat };
+  }
+
+  async function refreshConfiguration(): Promise<void> {
+    const r = running;
+    if (!r || !r.profile.configuration) return;
+    let section: unknown;
+    try {
+      section = await connection.workspace.getConfiguration("burrow");
+    } catch (err) {
+      log(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const parsed = parseSettings(section ?? {});
+    if (!parsed.ok) {
+      void connection.window.showWarningMessage(parsed.reason);
+      return;
+    }
+    const next = mergeSettings(r.initSettings, parsed.settings);
+    if (JSON.stringify(next) === JSON.stringify(r.settings)) return;
+    r.settings = next;
+    r.models.updateSettings(next);
+    log("Settings updated from workspace/configuration.");
+  }
+
+  // ---- the handler table ----------------------------------------------------------------------
+
+  connection.onInitialize(async (params): Promise<InitializeResult> => {
+    running = await build(params);
+    log(`Burrow ${VERSION} serving ${running.profile.name}${running.profile.version ? ` ${running.profile.version}` : ""} with ${running.workspace.roots().length} granted folder(s).`);
+    return { capabilities: serverCapabilities(), serverInfo: { name: "burrow", version: VERSION } };
+  });
+
+  connection.onInitialized(() => {
+    const r = running;
+    if (!r) return;
+    if (r.profile.configuration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+      void refreshConfiguration();
+    }
+    if (r.profile.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+        for (const f of event.added) {
+          const path = fileUriToPath(f.uri);
+          if (path) {
+            const granted = await r.workspace.grant(path);
+            if (!granted.ok) log(`Workspace folder ${f.uri} was not granted: ${granted.reason}`);
+          }
+        }
+        for (const f of event.removed) {
+          const path = fileUriToPath(f.uri);
+          if (path) r.workspace.revoke(path);
+        }
+      });
+    }
+  });
+
+  connection.onDidChangeConfiguration(() => void refreshConfiguration());
+
+  connection.onCodeAction((params) => {
+    const r = running;
+    if (!r || shuttingDown) return [];
+    const pending = r.tasks.list().filter((s) => s.awaiting !== undefined);
+    return codeActionsFor(params, pending, r.profile);
+  });
+
+  const handlers = commandHandlers(services);
+  connection.onExecuteCommand(async (params, token) => {
+    if (!isBurrowCommand(params.command)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `Burrow has no command "${params.command}".`);
+    }
+    need();
+    return handlers[params.command](params.arguments?.[0], token ?? new CancellationTokenSource().token);
+  });
+
+  connection.onShutdown(async () => {
+    shuttingDown = true;
+    await running?.tasks.dispose();
+    running?.context.dispose();
+    await running?.models.dispose();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** The granted roots from `initialize`: the workspace folders, else the root URI or path. */
+function rootsOf(params: InitializeParams): string[] {
+  const folders = params.workspaceFolders ?? [];
+  const fromFolders = folders.map((f) => fileUriToPath(f.uri)).filter((p): p is string => p !== null);
+  if (fromFolders.length > 0) return fromFolders;
+  if (params.rootUri) {
+    const p = fileUriToPath(params.rootUri);
+    if (p) return [p];
+  }
+  if (params.rootPath) return [params.rootPath];
+  return [];
+}
+
+/** `burrow --stdio`: the server on this process's stdin and stdout. */
+export function startStdioServer(): void {
+  // Only the JSON-RPC writer may use stdout; anything else printed there would corrupt the stream.
+  console.log = console.error;
+  console.info = console.error;
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  startBurrowServer(connection);
+}
