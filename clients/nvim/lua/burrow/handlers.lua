@@ -32,10 +32,11 @@ function M.task_update(update)
   local review = require('burrow.review')
   require('burrow.progress').show(task)
   local state = task.state
-  if state == 'awaitingPlanApproval' then
+  local gate = tasks.gate(task)
+  if gate == 'plan' or gate == 'consent' then
     review.close(task.taskId)
     plan.open(task)
-  elseif state == 'awaitingChangesApproval' then
+  elseif gate == 'changes' then
     plan.close(task.taskId)
     review.open(task)
   else

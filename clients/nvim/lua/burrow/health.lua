@@ -80,7 +80,10 @@ local function ask_doctor()
   if ok and type(decoded) == 'table' then
     return decoded, table.concat(cmd, ' ')
   end
-  return nil, string.format('%s printed no JSON (exit %d): %s', table.concat(cmd, ' '), vim.v.shell_error, vim.trim(output))
+  -- The first lines are enough to say what went wrong; a stack trace would bury the report.
+  local first = vim.list_slice(vim.split(vim.trim(output), '\n', { plain = true }), 1, 3)
+  return nil,
+    string.format('%s printed no JSON (exit %d): %s', table.concat(cmd, ' '), vim.v.shell_error, table.concat(first, ' '))
 end
 
 -- A doctor check: { name, ok, message, advice? } (the server's shape), reported as ok or error.

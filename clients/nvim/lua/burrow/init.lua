@@ -63,12 +63,12 @@ function M.task(prompt, range)
   end)
 end
 
--- The task a decision applies to: the one given, else the newest waiting in `state`.
-local function pick(task_id, state, what)
+-- The task a decision applies to: the one given, else the newest waiting at one of `gates`.
+local function pick(task_id, gates, what)
   if task_id then
     return task_id
   end
-  local task = tasks.latest_awaiting(state)
+  local task = tasks.latest_awaiting(gates)
   if not task then
     notify('Burrow: no task is waiting for ' .. what .. '.', vim.log.levels.WARN)
     return nil
@@ -80,9 +80,9 @@ local function decided(err)
   report(err)
 end
 
---- Gate 1: approve the plan.
+--- Gate 1: approve the plan (or allow sending files to the cloud model the task names).
 function M.approve(task_id)
-  local id = pick(task_id, 'awaitingPlanApproval', 'plan approval')
+  local id = pick(task_id, { plan = true, consent = true }, 'plan approval')
   if id then
     require('burrow.plan').close(id)
     client.execute('burrow.plan.approve', { taskId = id }, decided)
@@ -91,7 +91,7 @@ end
 
 --- Gate 1: re-plan with feedback. Without feedback, asks for it.
 function M.revise(feedback, task_id)
-  local id = pick(task_id, 'awaitingPlanApproval', 'plan approval')
+  local id = pick(task_id, { plan = true }, 'plan approval')
   if not id then
     return
   end
@@ -118,7 +118,8 @@ function M.reject(feedback, task_id)
   if feedback and vim.trim(feedback) ~= '' then
     argument.feedback = feedback
   end
-  local command = task.state == 'awaitingChangesApproval' and 'burrow.changes.reject' or 'burrow.plan.reject'
+  -- Consent is answered through the plan commands (reject = do not send).
+  local command = tasks.gate(task) == 'changes' and 'burrow.changes.reject' or 'burrow.plan.reject'
   require('burrow.plan').close(task.taskId)
   require('burrow.review').close(task.taskId)
   client.execute(command, argument, decided)
@@ -140,7 +141,7 @@ end
 
 --- Gate 2: accept every hunk of the newest task waiting with changes.
 function M.apply(task_id)
-  local id = pick(task_id, 'awaitingChangesApproval', 'its changes to be applied')
+  local id = pick(task_id, { changes = true }, 'its changes to be applied')
   if id then
     require('burrow.review').close(id)
     client.execute('burrow.changes.apply', { taskId = id }, decided)
@@ -157,7 +158,7 @@ function M.show()
   local task = tasks.latest_awaiting()
   if not task then
     notify('Burrow: no task is waiting for a decision.', vim.log.levels.WARN)
-  elseif task.state == 'awaitingPlanApproval' then
+  elseif tasks.gate(task) ~= 'changes' then
     require('burrow.plan').open(task)
   else
     require('burrow.review').open(task)

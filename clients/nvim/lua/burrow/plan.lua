@@ -1,7 +1,7 @@
 -- The plan float: gate 1 in Neovim. When a task reaches `awaitingPlanApproval` the plan (summary,
 -- steps, files) opens in a centred float with keys to approve, revise or reject it; each key runs
 -- the same function as the matching `:Burrow` command, so the float is a shortcut, never the only
--- way to decide.
+-- way to decide. The same float asks for consent before a task sends files to a cloud model.
 local config = require('burrow.config')
 local ui = require('burrow.ui')
 
@@ -11,6 +11,39 @@ local M = {}
 M.current = nil
 
 local ns = vim.api.nvim_create_namespace('burrow.plan')
+
+--- The consent question (a task that names a cloud provider asks before any file leaves the
+--- machine) as lines, with the line numbers that get a highlight.
+function M.render_consent(task, width)
+  local consent = task.consent or {}
+  local files = consent.files or {}
+  local lines, headings = {}, {}
+  table.insert(lines, string.format('Burrow · task %s wants to use a cloud model', task.taskId))
+  headings[#lines] = 'Title'
+  table.insert(lines, '')
+  local question = string.format(
+    'Send %d file%s (%.1f KB) to %s (%s)? Nothing leaves this machine unless you allow it, and what leaves is recorded (burrow egress).',
+    #files,
+    #files == 1 and '' or 's',
+    (consent.bytes or 0) / 1024,
+    consent.host or '?',
+    consent.provider or '?'
+  )
+  vim.list_extend(lines, ui.wrap(question, width))
+  if #files > 0 then
+    table.insert(lines, '')
+    table.insert(lines, 'Files')
+    headings[#lines] = 'Title'
+    for _, path in ipairs(files) do
+      table.insert(lines, '  ' .. path)
+    end
+  end
+  table.insert(lines, '')
+  local keys = config.options.plan_keys
+  table.insert(lines, string.format('%s allow   %s do not send   %s close', keys.approve, keys.reject, keys.close))
+  headings[#lines] = 'Comment'
+  return lines, headings
+end
 
 --- The plan as lines, with the line numbers that get a highlight.
 function M.render(task, width)
@@ -57,7 +90,13 @@ end
 function M.open(task)
   M.close()
   local width = math.min(80, vim.o.columns - 8)
-  local lines, highlights = M.render(task, width)
+  local consent = require('burrow.tasks').gate(task) == 'consent'
+  local lines, highlights
+  if consent then
+    lines, highlights = M.render_consent(task, width)
+  else
+    lines, highlights = M.render(task, width)
+  end
   local buf = ui.scratch(nil, lines, 'markdown')
   for lnum, group in pairs(highlights) do
     vim.api.nvim_buf_add_highlight(buf, ns, group, lnum - 1, 0, -1)
@@ -74,12 +113,18 @@ function M.open(task)
   ui.map(buf, keys.approve, function()
     burrow.approve(id)
   end, 'Burrow: approve this plan (:Burrow approve)')
-  ui.map(buf, keys.revise, function()
-    burrow.revise(nil, id)
-  end, 'Burrow: revise this plan with feedback (:Burrow revise)')
-  ui.map(buf, keys.reject, function()
-    burrow.reject_with_prompt(id)
-  end, 'Burrow: reject this plan (:Burrow reject)')
+  if consent then
+    ui.map(buf, keys.reject, function()
+      burrow.reject(nil, id)
+    end, 'Burrow: do not send the files (:Burrow reject)')
+  else
+    ui.map(buf, keys.revise, function()
+      burrow.revise(nil, id)
+    end, 'Burrow: revise this plan with feedback (:Burrow revise)')
+    ui.map(buf, keys.reject, function()
+      burrow.reject_with_prompt(id)
+    end, 'Burrow: reject this plan (:Burrow reject)')
+  end
   ui.map(buf, keys.close, M.close, 'Burrow: close the plan; the task keeps waiting (:Burrow close)')
   vim.api.nvim_create_autocmd('WinClosed', {
     pattern = tostring(win),

@@ -22,6 +22,9 @@ local phrases = {
 --- A short sentence for a task's state.
 function M.describe(task)
   local phrase = phrases[task.state] or task.state
+  if tasks.gate(task) == 'consent' and type(task.consent) == 'table' then
+    return string.format('task %s asks to send files to %s', task.taskId, task.consent.host or 'a cloud model')
+  end
   local summary = task.plan and task.plan.summary
   if summary and summary ~= '' and task.state ~= 'planning' then
     return string.format('task %s %s: %s', task.taskId, phrase, summary)
@@ -41,7 +44,7 @@ end
 --- Show a task's new state: in the command line, and through a redraw of the statuslines.
 function M.show(task)
   if config.options.echo_progress then
-    local hl = task.state == 'failed' and 'ErrorMsg' or (tasks.awaiting[task.state] and 'WarningMsg' or 'None')
+    local hl = task.state == 'failed' and 'ErrorMsg' or (tasks.gate(task) and 'WarningMsg' or 'None')
     echo('Burrow: ' .. M.describe(task), hl)
   end
   vim.cmd('redrawstatus!')
@@ -55,6 +58,9 @@ function M.statusline()
   local task = tasks.latest_active()
   if not task then
     return ''
+  end
+  if tasks.gate(task) == 'consent' then
+    return 'Burrow: waiting for consent'
   end
   return 'Burrow: ' .. (phrases[task.state] or task.state)
 end

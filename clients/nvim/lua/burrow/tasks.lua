@@ -8,26 +8,33 @@ M.by_id = {}
 M.order = {}
 
 M.terminal = { applied = true, rejected = true, cancelled = true, failed = true }
-M.awaiting = { awaitingPlanApproval = true, awaitingChangesApproval = true }
 
---- Record an update and return the task's merged record. Fields a later update leaves out
---- (the plan once edits are under way) are kept from earlier ones.
+--- Record an update and return the task's record. The server sends the whole task every time,
+--- so the update replaces what was known (a field it leaves out, like `awaiting` once a gate is
+--- passed, is really gone).
 function M.update(update)
   local id = update.taskId
-  local task = M.by_id[id]
-  if not task then
-    task = { taskId = id }
-    M.by_id[id] = task
+  if not M.by_id[id] then
     table.insert(M.order, 1, id)
   end
-  for key, value in pairs(update) do
-    task[key] = value
-  end
-  -- A new state drops the error of an earlier attempt.
-  if update.error == nil then
-    task.error = nil
-  end
+  local task = vim.deepcopy(update)
+  M.by_id[id] = task
   return task
+end
+
+--- The gate a task waits at: 'plan', 'changes', 'consent' (sending files to a cloud model), or nil.
+function M.gate(task)
+  if task.awaiting == 'plan' or task.awaiting == 'changes' or task.awaiting == 'consent' then
+    return task.awaiting
+  end
+  if task.awaiting == nil or task.awaiting == vim.NIL then
+    if task.state == 'awaitingPlanApproval' then
+      return 'plan'
+    elseif task.state == 'awaitingChangesApproval' then
+      return 'changes'
+    end
+  end
+  return nil
 end
 
 --- The newest task for which `predicate(task)` is true.
@@ -41,13 +48,11 @@ function M.latest(predicate)
   return nil
 end
 
---- The newest task waiting at a gate, optionally only the given state.
-function M.latest_awaiting(state)
+--- The newest task waiting at a gate; `gates` limits which ones ({ plan = true, consent = true }).
+function M.latest_awaiting(gates)
   return M.latest(function(task)
-    if state then
-      return task.state == state
-    end
-    return M.awaiting[task.state] == true
+    local gate = M.gate(task)
+    return gate ~= nil and (gates == nil or gates[gate] == true)
   end)
 end
 
