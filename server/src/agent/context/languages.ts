@@ -105,8 +105,10 @@ const cpp = `${cFamily}
 `;
 
 const lua = `
-(function_declaration name: (_) @name) @def.function
-(assignment_statement (variable_list name: (_) @name) (expression_list value: (function_definition))) @def.function
+(local_function_definition_statement name: (_) @name) @def.function
+(function_definition_statement name: (_) @name) @def.function
+(variable_assignment (variable_list (variable) @name) (expression_list value: (function_definition))) @def.function
+(local_variable_declaration (variable_list (variable) @name) (expression_list value: (function_definition))) @def.function
 `;
 
 const ruby = `

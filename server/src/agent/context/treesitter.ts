@@ -1,8 +1,8 @@
 /**
  * Definitions from tree-sitter: loads the prebuilt grammars shipped in the `tree-sitter-wasms`
  * package (nothing is fetched at run time), compiles each language's definition query once, and
- * turns a file's text into `FileFacts`. Loading is asynchronous and done once per grammar;
- * extraction is synchronous, so the engine can parse in small slices between other work.
+ * turns a file's text into `FileFacts`. Loading is asynchronous and happens once per grammar per
+ * process; extraction is synchronous, so the engine can parse in small slices between other work.
  *
  * web-tree-sitter is pinned to 0.24: later releases refuse the grammars' older `dylink` section,
  * and the grammars in tree-sitter-wasms are still built that way.
@@ -24,44 +24,69 @@ interface LoadedGrammar {
   query: Parser.Query;
 }
 
+// Grammars are shared by every reader in the process, and loaded strictly one after another:
+// web-tree-sitter links each grammar into one module, and overlapping loads resolve each other's
+// external scanners.
+let runtime: Promise<void> | null = null;
+const grammars = new Map<string, Promise<LoadedGrammar | null>>();
+const loaded = new Map<string, LoadedGrammar | null>();
+let queue: Promise<unknown> = Promise.resolve();
+
+function loadGrammar(grammar: string, log: (message: string) => void): Promise<LoadedGrammar | null> {
+  let pending = grammars.get(grammar);
+  if (!pending) {
+    runtime ??= Parser.init();
+    pending = queue.then(async () => {
+      try {
+        await runtime;
+        const language = await Parser.Language.load(join(grammarDirectory(), `tree-sitter-${grammar}.wasm`));
+        return { language, query: compileQuery(language, grammar, log) };
+      } catch (err) {
+        log(`context: the ${grammar} grammar did not load (${err instanceof Error ? err.message : String(err)}); its files get the plain reading.`);
+        return null;
+      }
+    });
+    pending.then((result) => loaded.set(grammar, result));
+    queue = pending;
+    grammars.set(grammar, pending);
+  }
+  return pending;
+}
+
 export class TreeSitterReader {
-  private init: Promise<void> | null = null;
   private parser: Parser | null = null;
-  private readonly grammars = new Map<string, LoadedGrammar | null>();
-  private readonly loading = new Map<string, Promise<void>>();
+  private disposed = false;
 
   constructor(private readonly log: (message: string) => void = () => {}) {}
 
-  /** Load the grammars named (once each); a grammar that fails to load leaves its files to the plain reading. */
-  async prepare(grammars: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(grammars)].filter((g) => !this.grammars.has(g));
-    if (wanted.length === 0) return;
-    this.init ??= Parser.init().then(() => {
+  /** Load the grammars named (once each per process); a grammar that fails leaves its files to the plain reading. */
+  async prepare(wanted: Iterable<string>): Promise<void> {
+    await Promise.all([...new Set(wanted)].map((grammar) => loadGrammar(grammar, this.log)));
+    if (!this.parser && !this.disposed && runtime) {
+      await runtime;
       this.parser = new Parser();
       this.parser.setTimeoutMicros(PARSE_TIMEOUT_MICROS);
-    });
-    await this.init;
-    await Promise.all(wanted.map((grammar) => this.load(grammar)));
+    }
   }
 
   /** True when `extract` can run for this grammar now. */
   ready(grammar: string): boolean {
-    return (this.grammars.get(grammar) ?? null) !== null;
+    return this.parser !== null && (loaded.get(grammar) ?? null) !== null;
   }
 
   /** Facts for a file of a loaded grammar, or null when the grammar is not loaded or the file is unsuitable. */
   extract(spec: LanguageSpec, text: string): FileFacts | null {
-    const loaded = this.grammars.get(spec.grammar);
-    if (!loaded || !this.parser) return null;
+    const grammar = loaded.get(spec.grammar);
+    if (!grammar || !this.parser) return null;
     if (text.length > MAX_PARSE_BYTES) return null;
     const lines = splitLines(text);
     if (text.length / Math.max(lines.length, 1) > MAX_AVERAGE_LINE) return null;
-    this.parser.setLanguage(loaded.language);
+    this.parser.setLanguage(grammar.language);
     let tree: Parser.Tree | null = null;
     try {
       tree = this.parser.parse(text);
       if (!tree) return null;
-      const defs = definitionsFrom(loaded.query.matches(tree.rootNode), lines);
+      const defs = definitionsFrom(grammar.query.matches(tree.rootNode), lines);
       return { language: spec.grammar, lines: lines.length, defs, idents: identsOf(text) };
     } catch (err) {
       this.log(`context: tree-sitter could not parse a ${spec.grammar} file (${err instanceof Error ? err.message : String(err)}); using the plain reading.`);
@@ -73,27 +98,9 @@ export class TreeSitterReader {
   }
 
   dispose(): void {
-    for (const loaded of this.grammars.values()) loaded?.query.delete();
-    this.grammars.clear();
+    this.disposed = true;
     this.parser?.delete();
     this.parser = null;
-  }
-
-  private load(grammar: string): Promise<void> {
-    let pending = this.loading.get(grammar);
-    if (!pending) {
-      pending = (async () => {
-        try {
-          const language = await Parser.Language.load(join(grammarDirectory(), `tree-sitter-${grammar}.wasm`));
-          this.grammars.set(grammar, { language, query: compileQuery(language, grammar, this.log) });
-        } catch (err) {
-          this.log(`context: the ${grammar} grammar did not load (${err instanceof Error ? err.message : String(err)}); its files get the plain reading.`);
-          this.grammars.set(grammar, null);
-        }
-      })();
-      this.loading.set(grammar, pending);
-    }
-    return pending;
   }
 }
 
@@ -149,7 +156,8 @@ function definitionsFrom(matches: Parser.QueryMatch[], lines: string[]): Definit
     const key = `${line}:${name}:${kind}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const endRow = defNode.endPosition.column === 0 && defNode.endPosition.row > defNode.startPosition.row ? defNode.endPosition.row - 1 : defNode.endPosition.row;
+    const endRow =
+      defNode.endPosition.column === 0 && defNode.endPosition.row > defNode.startPosition.row ? defNode.endPosition.row - 1 : defNode.endPosition.row;
     defs.push({ name, kind, line, endLine: endRow + 1, signature: signatureOf(lines[line - 1] ?? nameNode.text) });
   }
   defs.sort((a, b) => a.line - b.line || b.endLine - a.endLine);
