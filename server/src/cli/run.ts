@@ -1,0 +1,401 @@
+/**
+ * `burrow run "<task>"`: one coding task from the terminal, through both gates. It starts a Burrow
+ * server as a child process and is an ordinary JSON-RPC client of it (no in-process shortcut), so
+ * what it shows is exactly what an editor would get: the plan to approve, revise or reject, then a
+ * coloured diff to apply or reject. Answers come from stdin, one line per question, so a script can
+ * pipe them in; the end of input means "no". The server writes the approved files itself, since
+ * this client has no editor buffers.
+ *
+ * Exit codes: 0 applied, 1 rejected or failed, 2 usage error, 3 no model runtime or model.
+ */
+import { resolve } from "node:path";
+import type { MessageConnection } from "vscode-jsonrpc/node";
+import { spawnServer, type SpawnedServer } from "./spawn-server.js";
+import { parseFlags } from "./terminal/args.js";
+import { paletteFor, type Palette } from "./terminal/colour.js";
+import { colourDiff, diffStats, plural, type ChangeSummary } from "./terminal/diff.js";
+import { EventQueue } from "./terminal/events.js";
+import { createLineReader, interpretAnswer, type GateAnswer, type LineReader } from "./terminal/lines.js";
+import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
+import { createProgress, type Progress } from "./terminal/progress.js";
+
+const USAGE = `Usage: burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
+
+Plans the task, asks you to approve the plan, shows the proposed diff and asks before writing.
+Answers are read from stdin, one line each: y/yes/approve/apply, r/revise (then one line of
+feedback), n/no/reject. The end of input means reject.
+
+  --root DIR      the folder Burrow may read and write (default: the current folder)
+  --provider P    the model provider for this task (ollama, lmstudio, or a configured cloud name)
+  --model M       the model for this task
+  --yes-plan      approve the plan without asking (the diff is still shown and asked about)
+  --verbose       show the server's log on stderr
+`;
+
+interface Plan {
+  summary?: string;
+  steps?: Array<{ description?: string }>;
+  files?: Array<{ path?: string; action?: string; reason?: string }>;
+}
+
+interface TaskUpdate {
+  taskId: string;
+  state: string;
+  plan?: Plan;
+  changes?: ChangeSummary[];
+  diff?: string;
+  error?: { code?: string; message?: string };
+  documents?: { plan?: string; diff?: string };
+  declinedHunks?: string[];
+}
+
+type RunEvent =
+  | { kind: "update"; update: TaskUpdate }
+  | { kind: "progress"; message: string }
+  | { kind: "closed" }
+  | { kind: "interrupted" };
+
+const WORKING_LABELS: Record<string, string> = {
+  queued: "waiting for another task to finish with these files",
+  planning: "planning",
+  editing: "writing the edits",
+  applying: "writing the approved files",
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, { values: ["root", "provider", "model"], switches: ["yes-plan", "verbose", "help"] });
+  if (!flags.ok) return usageError(flags.reason);
+  if (flags.switches.has("help")) {
+    process.stdout.write(USAGE);
+    return EXIT.done;
+  }
+  const prompt = flags.positionals.join(" ").trim();
+  if (prompt === "") return usageError('Say what the task is, in quotes: burrow run "add a --json flag to the list command".');
+
+  const root = resolve(flags.values.root ?? process.cwd());
+  const server = spawnServer({ root, verbose: flags.switches.has("verbose"), clientName: "burrow-run" });
+  const reader = createLineReader();
+  const progress = createProgress(process.stderr);
+  try {
+    return await runTask({
+      server,
+      reader,
+      progress,
+      colours: paletteFor(process.stdout),
+      prompt,
+      provider: flags.values.provider,
+      model: flags.values.model,
+      approvePlan: flags.switches.has("yes-plan"),
+    });
+  } finally {
+    progress.stop();
+    reader.close();
+    await server.dispose();
+  }
+}
+
+function usageError(reason: string): number {
+  process.stderr.write(`burrow run: ${reason}\n\n${USAGE}`);
+  return EXIT.usage;
+}
+
+interface RunOptions {
+  server: SpawnedServer;
+  reader: LineReader;
+  progress: Progress;
+  colours: Palette;
+  prompt: string;
+  provider?: string;
+  model?: string;
+  approvePlan: boolean;
+}
+
+async function runTask(options: RunOptions): Promise<number> {
+  const { server, reader, progress, colours } = options;
+  const connection = server.connection;
+  const events = new EventQueue<RunEvent>();
+  let interrupted = false;
+  let interrupt: () => void = () => undefined;
+  const interruption = new Promise<null>((resolveInterrupt) => {
+    interrupt = () => resolveInterrupt(null);
+  });
+
+  connection.onNotification("burrow/taskUpdate", (update: TaskUpdate) => events.push({ kind: "update", update }));
+  connection.onNotification("$/progress", (params: { value?: { title?: string; message?: string } }) => {
+    const message = params.value?.message ?? params.value?.title;
+    if (message) events.push({ kind: "progress", message });
+  });
+  connection.onNotification("window/showMessage", (params: { type?: number; message?: string }) => {
+    // Errors and warnings only: the task's own updates already say what is going on.
+    if (params.message && (params.type === 1 || params.type === 2)) {
+      progress.clear();
+      process.stderr.write(`burrow: ${params.message}\n`);
+    }
+  });
+  connection.onClose(() => events.push({ kind: "closed" }));
+  reader.onInterrupt(() => {
+    if (interrupted) return;
+    interrupted = true;
+    interrupt();
+    events.push({ kind: "interrupted" });
+  });
+
+  progress.update("starting the Burrow server");
+  try {
+    await Promise.race([server.ready, server.exited.then((status) => Promise.reject(status))]);
+  } catch (err) {
+    progress.clear();
+    const status = await settled(server.exited, 200);
+    const why = status ? describeServerEnd(status, server.stderrTail()) : describeRequestError(err).message;
+    process.stderr.write(`burrow: ${why}\n`);
+    return EXIT.rejectedOrFailed;
+  }
+
+  let taskId: string;
+  try {
+    const answer = (await send(connection, "burrow.task", {
+      prompt: options.prompt,
+      ...(options.provider ? { provider: options.provider } : {}),
+      ...(options.model ? { model: options.model } : {}),
+    })) as { taskId?: unknown };
+    if (typeof answer?.taskId !== "string") throw new Error("The server did not return a task id.");
+    taskId = answer.taskId;
+  } catch (err) {
+    progress.clear();
+    const { code, message } = describeRequestError(err);
+    process.stderr.write(`burrow: ${message}\n`);
+    return exitCodeForError(code);
+  }
+
+  // The answer to ask at each gate, read (or decided by a flag) once per arrival at that gate.
+  const ask = async (question: string): Promise<string | null> => {
+    progress.clear();
+    return Promise.race([reader.ask(question), interruption]);
+  };
+
+  const isInterrupted = () => interrupted;
+  let lastState: string | undefined;
+  let diffShown: TaskUpdate | undefined;
+  // Set while a gate-2 revision is on its way: the reject it starts with is not the end of the task.
+  let retrying = false;
+
+  try {
+    return await followTask();
+  } catch (err) {
+    progress.clear();
+    const { code, message } = describeRequestError(err);
+    process.stderr.write(`burrow: ${message}\n`);
+    return exitCodeForError(code);
+  }
+
+  async function followTask(): Promise<number> {
+    for (;;) {
+      const event = await events.next();
+      if (event.kind === "interrupted") {
+        progress.clear();
+        process.stderr.write("burrow: cancelling the task; nothing was changed.\n");
+        await send(connection, "burrow.task.cancel", { taskId }).catch(() => undefined);
+        return EXIT.rejectedOrFailed;
+      }
+      if (event.kind === "closed") {
+        progress.clear();
+        const status = await settled(server.exited, 1000);
+        process.stderr.write(`burrow: ${describeServerEnd(status, server.stderrTail())}\n`);
+        return EXIT.rejectedOrFailed;
+      }
+      if (event.kind === "progress") {
+        if (lastState !== undefined && lastState in WORKING_LABELS) progress.update(event.message);
+        continue;
+      }
+
+      const update = event.update;
+      if (update.taskId !== taskId) continue;
+      const arrived = update.state !== lastState;
+      lastState = update.state;
+
+      if (update.state in WORKING_LABELS) {
+        if (update.state === "editing") retrying = false;
+        progress.update(WORKING_LABELS[update.state]!);
+        continue;
+      }
+
+      if (update.state === "awaitingPlanApproval") {
+        if (!arrived) continue;
+        progress.clear();
+        printPlan(update, colours);
+        const decision: GateDecision = options.approvePlan ? { answer: "approve" } : await askGate(ask, "Approve this plan? [y]es, [r]evise, [n]o: ", isInterrupted);
+        if (interrupted) continue;
+        if (decision.answer === "approve") {
+          if (options.approvePlan) process.stderr.write("burrow: plan approved (--yes-plan).\n");
+          await send(connection, "burrow.plan.approve", { taskId });
+        } else if (decision.answer === "revise") {
+          await send(connection, "burrow.plan.revise", { taskId, feedback: decision.feedback });
+        } else {
+          await send(connection, "burrow.plan.reject", { taskId, ...(decision.feedback ? { feedback: decision.feedback } : {}) });
+        }
+        continue;
+      }
+
+      if (update.state === "awaitingChangesApproval") {
+        if (!arrived) continue;
+        progress.clear();
+        diffShown = update;
+        if (!printDiff(update, colours)) {
+          process.stderr.write("burrow: the model proposed no changes; there is nothing to apply.\n");
+          await send(connection, "burrow.changes.reject", { taskId, feedback: "No changes were proposed." });
+          continue;
+        }
+        const decision = await askGate(ask, "Apply these changes? [y]es, [r]evise, [n]o: ", isInterrupted);
+        if (interrupted) continue;
+        if (decision.answer === "approve") {
+          await send(connection, "burrow.changes.apply", { taskId });
+        } else if (decision.answer === "revise") {
+          // Revising the diff is rejecting it with feedback and asking for new edits from the same plan.
+          retrying = true;
+          await send(connection, "burrow.changes.reject", { taskId, feedback: decision.feedback });
+          await send(connection, "burrow.task.retry", { taskId, feedback: decision.feedback });
+        } else {
+          await send(connection, "burrow.changes.reject", { taskId, ...(decision.feedback ? { feedback: decision.feedback } : {}) });
+        }
+        continue;
+      }
+
+      if (update.state === "applied") {
+        progress.stop();
+        process.stdout.write(`${appliedSentence(update, diffShown, colours)}\n`);
+        return EXIT.done;
+      }
+      if (update.state === "rejected") {
+        if (retrying) continue;
+        progress.stop();
+        process.stdout.write("Rejected: nothing was changed.\n");
+        return EXIT.rejectedOrFailed;
+      }
+      if (update.state === "cancelled") {
+        progress.stop();
+        process.stdout.write("Cancelled: nothing was changed.\n");
+        return EXIT.rejectedOrFailed;
+      }
+      if (update.state === "failed") {
+        progress.stop();
+        const message = update.error?.message?.trim() || "The task failed without saying why; run again with --verbose.";
+        process.stderr.write(`burrow: ${message}\n`);
+        return exitCodeForError(update.error?.code);
+      }
+    }
+  }
+}
+
+interface GateDecision {
+  answer: GateAnswer;
+  feedback?: string;
+}
+
+/**
+ * Ask until the answer is one of the accepted words. The end of input (or Ctrl-C) is a rejection;
+ * a revision reads one more line of feedback, and an empty or missing one is asked for again.
+ */
+async function askGate(ask: (question: string) => Promise<string | null>, question: string, interrupted: () => boolean): Promise<GateDecision> {
+  for (;;) {
+    const line = await ask(question);
+    if (line === null) {
+      if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so this is a rejection.\n");
+      return { answer: "reject" };
+    }
+    const answer = interpretAnswer(line);
+    if (answer === undefined) {
+      process.stderr.write(`burrow: please answer y (yes), r (revise) or n (no); "${line.trim()}" is none of them.\n`);
+      continue;
+    }
+    if (answer !== "revise") return { answer };
+    for (;;) {
+      const feedback = await ask("What should change? (one line): ");
+      if (feedback === null) {
+        if (!interrupted()) process.stderr.write("burrow: no feedback (end of input), so this is a rejection.\n");
+        return { answer: "reject" };
+      }
+      if (feedback.trim() !== "") return { answer: "revise", feedback: feedback.trim() };
+    }
+  }
+}
+
+function printPlan(update: TaskUpdate, colours: Palette): void {
+  const plan = update.plan ?? {};
+  const lines: string[] = ["", `${colours.bold("Plan:")} ${plan.summary?.trim() || "(the model gave no summary)"}`];
+  const steps = (plan.steps ?? []).filter((step) => step.description?.trim());
+  if (steps.length > 0) {
+    lines.push("", colours.bold("Steps:"));
+    steps.forEach((step, index) => lines.push(`  ${index + 1}. ${step.description!.trim()}`));
+  }
+  const files = (plan.files ?? []).filter((file) => file.path);
+  if (files.length > 0) {
+    lines.push("", colours.bold("Files:"));
+    const width = Math.max(...files.map((file) => (file.action ?? "").length), 6);
+    for (const file of files) {
+      const action = (file.action ?? "?").padEnd(width);
+      const reason = file.reason?.trim() ? ` ${colours.dim(`— ${file.reason.trim()}`)}` : "";
+      lines.push(`  ${colourAction(file.action, action, colours)}  ${file.path}${reason}`);
+    }
+  }
+  if (update.documents?.plan) lines.push("", colours.dim(`(The plan is also saved as ${update.documents.plan}.)`));
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+}
+
+function colourAction(action: string | undefined, text: string, colours: Palette): string {
+  switch (action) {
+    case "create":
+      return colours.green(text);
+    case "delete":
+      return colours.red(text);
+    case "modify":
+      return colours.yellow(text);
+    default:
+      return colours.dim(text);
+  }
+}
+
+/** Print the proposed diff; false when there is nothing in it. */
+function printDiff(update: TaskUpdate, colours: Palette): boolean {
+  const diff = update.diff ?? "";
+  if (diff.trim() === "") return false;
+  const stats = diffStats(diff);
+  const hunks = update.changes?.length ?? stats.hunks;
+  const heading = `Proposed changes: ${plural(hunks, "change")} in ${plural(stats.files.length, "file")} (${colours.green(`+${stats.added}`)} ${colours.red(`-${stats.removed}`)})`;
+  const body = colourDiff(diff.endsWith("\n") ? diff.slice(0, -1) : diff, colours, update.changes ?? []);
+  const saved = update.documents?.diff ? `\n${colours.dim(`(The diff is also saved as ${update.documents.diff}.)`)}` : "";
+  process.stdout.write(`\n${colours.bold(heading)}\n\n${body}\n${saved}\n`);
+  return true;
+}
+
+function appliedSentence(update: TaskUpdate, shown: TaskUpdate | undefined, colours: Palette): string {
+  const diff = update.diff ?? shown?.diff ?? "";
+  const files = diffStats(diff).files;
+  const total = (update.changes ?? shown?.changes)?.length ?? diffStats(diff).hunks;
+  const declined = update.declinedHunks?.length ?? 0;
+  const applied = Math.max(total - declined, 0);
+  const where = files.length > 0 ? `: ${files.join(", ")}` : "";
+  const declinedNote = declined > 0 ? ` (${plural(declined, "change")} declined)` : "";
+  return `${colours.green("Applied")} ${plural(applied, "change")} to ${plural(files.length, "file")}${where}.${declinedNote}`;
+}
+
+function send(connection: MessageConnection, command: string, argument: object): Promise<unknown> {
+  return connection.sendRequest("workspace/executeCommand", { command, arguments: [argument] });
+}
+
+/** The promise's value if it settles within `ms`, else undefined. */
+function settled<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolveSettled) => {
+    const timer = setTimeout(() => resolveSettled(undefined), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolveSettled(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolveSettled(undefined);
+      },
+    );
+  });
+}
