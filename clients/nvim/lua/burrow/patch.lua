@@ -18,6 +18,10 @@ function M.parse(diff)
   local files = {}
   local file, hunk
   local lines = vim.split(diff or '', '\n', { plain = true })
+  -- CRLF files: compare and show lines without the carriage return, as Neovim's buffers hold them.
+  for n, line in ipairs(lines) do
+    lines[n] = line:gsub('\r$', '')
+  end
   local i = 1
   while i <= #lines do
     local line = lines[i]

@@ -25,7 +25,11 @@ local function current_lines(fname)
     return vim.api.nvim_buf_get_lines(buf, 0, -1, false)
   end
   if vim.fn.filereadable(fname) == 1 then
-    return vim.fn.readfile(fname)
+    local lines = vim.fn.readfile(fname)
+    for n, line in ipairs(lines) do
+      lines[n] = line:gsub('\r$', '')
+    end
+    return lines
   end
   return {}
 end
@@ -45,7 +49,25 @@ function M.build(task)
   local root = root_of(task)
   for _, parsed in ipairs(patch.parse(task.diff or '')) do
     local file = { path = parsed.path, hunks = {}, deleted = parsed.new_path == nil, created = parsed.old_path == nil }
-    for _, h in ipairs(parsed.hunks) do
+    local parsed_hunks = parsed.hunks
+    if file.created or file.deleted then
+      -- Creating or deleting a file is one decision (one entry in `changes`) whatever the diff
+      -- shows: one hunk, or none for an empty file.
+      local lines = {}
+      for _, h in ipairs(parsed_hunks) do
+        vim.list_extend(lines, h.lines)
+      end
+      parsed_hunks = {
+        {
+          old_start = 0,
+          old_lines = file.created and 0 or #lines,
+          new_start = file.created and (#lines > 0 and 1 or 0) or 0,
+          new_lines = file.created and #lines or 0,
+          lines = lines,
+        },
+      }
+    end
+    for _, h in ipairs(parsed_hunks) do
       k = k + 1
       local change = changes[k] or {}
       if change.path and change.path ~= parsed.path then
@@ -53,7 +75,7 @@ function M.build(task)
       end
       file.uri = file.uri or change.uri
       table.insert(file.hunks, {
-        id = change.hunkId or tostring(k),
+        id = change.hunkId or ('h' .. k),
         tier = change.tier,
         old_start = h.old_start,
         old_lines = h.old_lines,
@@ -65,8 +87,11 @@ function M.build(task)
     end
     file.fname = file.uri and vim.uri_to_fname(file.uri) or (root .. '/' .. parsed.path)
     file.old = file.created and {} or current_lines(file.fname)
-    local new, mismatches = patch.apply(file.old, file.hunks)
+    local new, mismatches = patch.apply(file.old, file.deleted and {} or file.hunks)
     file.new = file.deleted and {} or new
+    if file.deleted then
+      mismatches = {}
+    end
     for _, m in ipairs(mismatches) do
       table.insert(problems, parsed.path .. ': ' .. m)
     end

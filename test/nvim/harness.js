@@ -1,0 +1,108 @@
+/**
+ * Runs a Lua test script inside real headless Neovim with the plugin from clients/nvim on the
+ * runtimepath, the real Burrow server (`node bin/burrow.js --stdio`) as its LSP server, and every
+ * XDG directory in a temporary folder. The script reports through a result JSON file and its exit
+ * code (see lua/harness.lua), so the test waits on Neovim exiting, never on a sleep.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const PLUGIN_DIR = join(REPO_ROOT, "clients", "nvim");
+export const LUA_DIR = join(REPO_ROOT, "test", "nvim", "lua");
+export function makeSandbox(files) {
+    const dir = mkdtempSync(join(tmpdir(), "burrow-nvim-"));
+    const workspace = join(dir, "workspace");
+    mkdirSync(join(workspace, ".git"), { recursive: true });
+    const sandbox = {
+        dir,
+        workspace,
+        write(relative, text) {
+            const path = join(workspace, relative);
+            mkdirSync(dirname(path), { recursive: true });
+            writeFileSync(path, text);
+            return path;
+        },
+        read(relative) {
+            return readFileSync(join(workspace, relative), "utf8");
+        },
+        remove() {
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+    for (const [path, text] of Object.entries(files))
+        sandbox.write(path, text);
+    return sandbox;
+}
+/** Lua source for a JSON value (via vim.json.decode, so no quoting rules of our own). */
+function luaJson(value) {
+    return `vim.json.decode(${JSON.stringify(JSON.stringify(value))})`;
+}
+export function serverCommand() {
+    return [process.execPath, join(REPO_ROOT, "bin", "burrow.js"), "--stdio"];
+}
+export async function runNvim(options) {
+    const { sandbox } = options;
+    const resultPath = join(sandbox.dir, "result.json");
+    const initPath = join(sandbox.dir, "init.lua");
+    const setup = {
+        cmd: serverCommand(),
+        settings: { models: { coder: "qwen2.5-coder:1.5b" } },
+        ...(options.setup ?? {}),
+    };
+    const params = { ...(options.params ?? {}), result_path: resultPath, workspace: sandbox.workspace };
+    writeFileSync(initPath, [
+        `vim.opt.runtimepath:prepend(${JSON.stringify(PLUGIN_DIR)})`,
+        `package.path = ${JSON.stringify(join(LUA_DIR, "?.lua") + ";")} .. package.path`,
+        `vim.g.burrow_test = ${luaJson(params)}`,
+        `vim.o.columns = 140`,
+        `vim.o.lines = 40`,
+        `require('burrow').setup(${luaJson(setup)})`,
+        `vim.api.nvim_create_autocmd('VimEnter', { once = true, callback = function()`,
+        `  vim.schedule(function() require('harness').run(${JSON.stringify(join(LUA_DIR, options.script))}) end)`,
+        `end })`,
+        "",
+    ].join("\n"));
+    const args = ["--headless", "--clean", "-n", "-i", "NONE", "-u", initPath];
+    if (options.open)
+        args.push(join(sandbox.workspace, options.open));
+    const xdg = (name) => {
+        const path = join(sandbox.dir, name);
+        mkdirSync(path, { recursive: true });
+        return path;
+    };
+    const env = {
+        ...process.env,
+        XDG_STATE_HOME: xdg("state"),
+        XDG_CONFIG_HOME: xdg("config"),
+        XDG_DATA_HOME: xdg("data"),
+        XDG_CACHE_HOME: xdg("cache"),
+        ...(options.env ?? {}),
+    };
+    const started = Date.now();
+    const child = spawn("nvim", args, { cwd: sandbox.workspace, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d.toString()));
+    child.stderr.on("data", (d) => (stderr += d.toString()));
+    const timeoutMs = options.timeoutMs ?? 20_000;
+    const code = await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            stderr += `\n[harness] Neovim did not finish within ${timeoutMs} ms; killed.`;
+            child.kill("SIGKILL");
+        }, timeoutMs);
+        child.on("exit", (exitCode) => {
+            clearTimeout(timer);
+            resolve(exitCode);
+        });
+    });
+    const result = existsSync(resultPath) ? JSON.parse(readFileSync(resultPath, "utf8")) : null;
+    return { code, result, stderr, stdout, ms: Date.now() - started };
+}
+/** A readable failure message: the script's error and Neovim's stderr. */
+export function explain(run) {
+    return `exit ${run.code} after ${run.ms} ms\nresult: ${JSON.stringify(run.result, null, 2)}\nstderr:\n${run.stderr}`;
+}
+//# sourceMappingURL=harness.js.map
