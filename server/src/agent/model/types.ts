@@ -34,6 +34,18 @@ export interface ChatRequest {
   /** Asked before anything is sent to a host that is not local and not configured by the user. */
   consent?: (request: ConsentRequest) => Promise<boolean>;
   temperature?: number;
+  /** Told about slow model housekeeping before the answer starts (a hot-swap, a cold load). */
+  onProgress?: (event: ModelProgress) => void;
+}
+
+/** A step of model housekeeping the user may be waiting on, with how long it took once done. */
+export interface ModelProgress {
+  phase: "unloading" | "loading" | "ready" | "waiting";
+  model: string;
+  /** A sentence for the user ("Unloading llama3.2:3b to make room for qwen2.5-coder:14b…"). */
+  message: string;
+  /** Set when the step has finished. */
+  durationMs?: number;
 }
 
 export interface ConsentRequest {
@@ -54,6 +66,10 @@ export interface ChatResult {
   model: string;
   usage: ChatUsage;
   durationMs: number;
+  /** Why the model stopped: "stop", "length" (it hit the answer limit), or the provider's own word. */
+  stopReason?: string;
+  /** The context window the request was given, in tokens (Ollama's num_ctx), when the provider has one. */
+  contextTokens?: number;
 }
 
 /** Why a model request failed; `retryable` says whether the same request may work a moment later. */
@@ -88,6 +104,7 @@ export interface ModelInfo {
   parameterSize?: string;
   contextLength?: number;
   loaded?: boolean;
+  quantization?: string;
 }
 
 /** What the pipeline and chat see of the model layer. */

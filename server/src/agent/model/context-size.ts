@@ -1,0 +1,96 @@
+/**
+ * How large a context window (Ollama's `num_ctx`) each request gets, and whether the runtime
+ * silently cut the prompt.
+ *
+ * The window is sized to the prompt plus room for the answer, rounded up to a fixed ladder of steps
+ * and never lowered for a model once it was raised: Ollama reloads a model whenever `num_ctx`
+ * changes, which costs seconds on a GPU and minutes on a CPU, so a few stable values are far better
+ * than an exact fit. It is capped by the model's own limit (from `/api/show`) and the hardware
+ * budget; a prompt that cannot fit even then is refused before anything is sent.
+ */
+import type { ChatMessage } from "./types.js";
+
+/** The sizes a window may take; each is a multiple of 4096 so neighbouring prompts share one. */
+export const contextSteps = [4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536, 98304, 131072] as const;
+
+/** The least room kept for an answer. */
+export const minimumAnswerRoom = 1024;
+
+/**
+ * A deliberately generous token estimate (about 3.2 characters a token, plus each message's
+ * framing): sizing with an overestimate costs a little memory, an underestimate costs the prompt.
+ */
+export function estimateTokens(messages: readonly ChatMessage[]): number {
+  let total = 0;
+  for (const m of messages) total += Math.ceil(m.content.length / 3.2) + 4;
+  return total;
+}
+
+/** Room wanted for the answer: half the prompt (a whole-file edit repeats what it was shown), within bounds. */
+export function desiredAnswerRoom(promptTokens: number): number {
+  return Math.min(8192, Math.max(2048, Math.ceil(promptTokens / 2)));
+}
+
+export type ContextChoice =
+  | { ok: true; contextTokens: number; answerRoom: number; promptTokens: number }
+  | { ok: false; reason: string; promptTokens: number; limit: number };
+
+export interface SizeInput {
+  model: string;
+  promptTokens: number;
+  /** The model's own limit, when known. */
+  modelLimit?: number;
+  /** The hardware budget (the tier's context, or the contextTokens setting). */
+  budget: number;
+}
+
+/** Remembers, per model, the window last used so it never shrinks (which would force a reload). */
+export class ContextSizer {
+  private readonly used = new Map<string, number>();
+
+  /** The window this model is loaded with, or would be (for a preload): the last used, or the budget's first step. */
+  current(model: string, budget: number, modelLimit?: number): number {
+    const cap = Math.min(budget, modelLimit ?? Number.POSITIVE_INFINITY);
+    return Math.min(this.used.get(model) ?? stepAtLeast(Math.min(8192, cap), cap), cap);
+  }
+
+  size(input: SizeInput): ContextChoice {
+    const cap = Math.max(contextSteps[0], Math.min(input.budget, input.modelLimit ?? Number.POSITIVE_INFINITY));
+    const wanted = input.promptTokens + desiredAnswerRoom(input.promptTokens);
+    const previous = this.used.get(input.model) ?? 0;
+    let contextTokens = Math.min(Math.max(stepAtLeast(wanted, cap), previous), cap);
+    if (input.promptTokens + minimumAnswerRoom > contextTokens) {
+      // The ladder step is below the cap but the prompt needs the cap itself.
+      contextTokens = cap;
+    }
+    if (input.promptTokens + minimumAnswerRoom > contextTokens) {
+      const limitedBy = input.modelLimit !== undefined && input.modelLimit <= input.budget ? `${input.model}'s limit` : "the context this machine can afford";
+      return {
+        ok: false,
+        promptTokens: input.promptTokens,
+        limit: cap,
+        reason: `The request is about ${input.promptTokens} tokens, and ${limitedBy} is ${cap} tokens with at least ${minimumAnswerRoom} kept for the answer. Select less code or fewer files${limitedBy.startsWith("the context") ? ", or raise contextTokens if the machine has memory to spare" : ", or use a model with a larger context"}.`,
+      };
+    }
+    this.used.set(input.model, contextTokens);
+    return { ok: true, contextTokens, answerRoom: contextTokens - input.promptTokens, promptTokens: input.promptTokens };
+  }
+}
+
+/** The smallest step at or above `tokens`, or the cap when no step fits under it. */
+function stepAtLeast(tokens: number, cap: number): number {
+  for (const step of contextSteps) if (step >= tokens && step <= cap) return step;
+  return cap;
+}
+
+/**
+ * DESIGN.md's rule: the prompt counts as truncated when the runtime evaluated at least the window
+ * minus the answer room while our estimate said more was sent. A prompt that filled the window to
+ * the last few tokens is treated as truncated as well: nothing real fits that exactly.
+ */
+export function looksTruncated(input: { contextTokens: number; answerRoom: number; promptEvalCount: number; estimatedPromptTokens: number }): boolean {
+  if (input.promptEvalCount <= 0) return false;
+  const room = Math.min(input.answerRoom, minimumAnswerRoom);
+  if (input.promptEvalCount >= input.contextTokens - room && input.estimatedPromptTokens > input.promptEvalCount) return true;
+  return input.promptEvalCount >= input.contextTokens - 8;
+}
