@@ -77,13 +77,15 @@ class Parser {
   /** The file of the last SEARCH/REPLACE block or diff, for a following block that names none. */
   private lastPath: string | undefined;
   private unnamedFences = 0;
+  /** Closing lines of wrapper fences, which are not fences of their own. */
+  private readonly skip = new Set<number>();
 
   constructor(
     response: string,
     private readonly files: FileInPlay[],
     private readonly options: ParseOptions,
   ) {
-    this.lines = response.replace(/\r\n?/g, "\n").split("\n");
+    this.lines = withoutThinking(response.replace(/\r\n?/g, "\n")).split("\n");
     this.inPlay = new Set(files.map((f) => f.path));
   }
 
@@ -92,6 +94,10 @@ class Parser {
     let i = 0;
     while (i < lines.length) {
       const line = lines[i]!;
+      if (this.skip.has(i)) {
+        i++;
+        continue;
+      }
       if (SEARCH.test(line)) {
         i = this.searchReplace(i, this.nameBefore(i, i - 3));
         continue;
@@ -255,7 +261,32 @@ class Parser {
       if (closes(lines[j]!, fence.marker) || fenceOpen(lines[j]!)?.info) break;
     }
     if (this.isDiffFence(at, fence)) return this.diffFence(at, fence);
+    if (this.isWrapper(at, fence)) return at + 1;
     return this.listing(at, fence);
+  }
+
+  /**
+   * A fence around the whole answer ("```markdown" holding the name lines, fences and blocks)
+   * is a wrapper, not a listing: its lines are read as if it were not there. It must carry no
+   * file name of its own, and hold a SEARCH marker or a named fence of its own.
+   */
+  private isWrapper(at: number, fence: Fence): boolean {
+    const lang = fence.info.split(/\s+/)[0]!.toLowerCase();
+    if (!["", "markdown", "md", "text", "txt"].includes(lang)) return false;
+    const named = this.nameForFence(at, fence);
+    if (named && !isWeak(named.source)) return false;
+    const close = this.listingClose(at + 1, fence.marker);
+    const end = close < 0 ? this.lines.length : close;
+    for (let j = at + 1; j < end; j++) {
+      const line = this.lines[j]!;
+      const inner = fenceOpen(line);
+      const namedInner = inner?.info && j > at + 1 && nameFromLine(this.lines[j - 1]!, this.inPlay);
+      if (SEARCH.test(line) || namedInner) {
+        if (close >= 0) this.skip.add(close);
+        return true;
+      }
+    }
+    return false;
   }
 
   private searchReplaceFence(at: number, fence: Fence): number {
@@ -547,6 +578,14 @@ class Parser {
     }
     return kept.map((draft, index) => toBlock(draft, index));
   }
+}
+
+/**
+ * Drop reasoning sections (`<think>…</think>`, as Qwen3 and DeepSeek-R1 write them): drafts of
+ * blocks inside them are not the answer. An unclosed section runs to the end of the text.
+ */
+function withoutThinking(text: string): string {
+  return text.replace(/<think(?:ing)?>[\s\S]*?(?:<\/think(?:ing)?>|$)/g, "");
 }
 
 function isWeak(source: NameSource): boolean {
