@@ -227,7 +227,7 @@ class Parser {
       }
       replace.push(line);
     }
-    const searchText = search.join("\n");
+    const searchText = joinLines(search);
     const createsFile = searchText.trim() === "";
     let path: string;
     let source: NameSource;
@@ -246,7 +246,7 @@ class Parser {
       );
     }
     this.lastPath = path;
-    this.drafts.push({ kind: "search-replace", path, source, search: searchText, replace: replace.join("\n") });
+    this.drafts.push({ kind: "search-replace", path, source, search: searchText, replace: joinLines(replace) });
     return j + 1;
   }
 
@@ -386,7 +386,7 @@ class Parser {
       );
     }
     const path = weak ? named.name : this.resolve(named.name, true, label);
-    this.drafts.push({ kind: "whole-file", path, source: named.source, content: body.join("\n") });
+    this.drafts.push({ kind: "whole-file", path, source: named.source, content: joinLines(body) });
     return close + 1;
   }
 
@@ -586,6 +586,11 @@ class Parser {
  */
 function withoutThinking(text: string): string {
   return text.replace(/<think(?:ing)?>[\s\S]*?(?:<\/think(?:ing)?>|$)/g, "");
+}
+
+/** Lines back to text, each with its "\n", so a blank last line is not lost ("" stays no lines). */
+function joinLines(lines: string[]): string {
+  return lines.length === 0 ? "" : lines.join("\n") + "\n";
 }
 
 function isWeak(source: NameSource): boolean {
