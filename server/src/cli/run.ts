@@ -121,8 +121,10 @@ async function runTask(options: RunOptions): Promise<number> {
   });
 
   connection.onNotification("burrow/taskUpdate", (update: TaskUpdate) => events.push({ kind: "update", update }));
-  connection.onNotification("$/progress", (params: { value?: { title?: string; message?: string } }) => {
-    const message = params.value?.message ?? params.value?.title;
+  connection.onNotification("$/progress", (params: { value?: { message?: string } }) => {
+    // The message says what the server is doing ("Planning with qwen2.5-coder:1.5b…"); the title
+    // only repeats the task, which the user has just typed.
+    const message = params.value?.message;
     if (message) events.push({ kind: "progress", message });
   });
   connection.onNotification("window/showMessage", (params: { type?: number; message?: string }) => {
@@ -176,8 +178,9 @@ async function runTask(options: RunOptions): Promise<number> {
   const isInterrupted = () => interrupted;
   let lastState: string | undefined;
   let diffShown: TaskUpdate | undefined;
-  // Set while a gate-2 revision is on its way: the reject it starts with is not the end of the task.
-  let retrying = false;
+  // Set while a gate-2 revision is on its way: the rejection it starts with is not the end of the
+  // task, and once the server confirms it, the retry asks for new edits from the same plan.
+  let revisingDiff = false;
 
   try {
     return await followTask();
@@ -214,7 +217,7 @@ async function runTask(options: RunOptions): Promise<number> {
       lastState = update.state;
 
       if (update.state in WORKING_LABELS) {
-        if (update.state === "editing") retrying = false;
+        if (update.state === "editing") revisingDiff = false;
         progress.update(WORKING_LABELS[update.state]!);
         continue;
       }
@@ -250,10 +253,10 @@ async function runTask(options: RunOptions): Promise<number> {
         if (decision.answer === "approve") {
           await send(connection, "burrow.changes.apply", { taskId });
         } else if (decision.answer === "revise") {
-          // Revising the diff is rejecting it with feedback and asking for new edits from the same plan.
-          retrying = true;
+          // Revising the diff is rejecting it with feedback, then (once the rejection is confirmed
+          // below) asking for new edits from the same plan; the server carries the feedback over.
+          revisingDiff = true;
           await send(connection, "burrow.changes.reject", { taskId, feedback: decision.feedback });
-          await send(connection, "burrow.task.retry", { taskId, feedback: decision.feedback });
         } else {
           await send(connection, "burrow.changes.reject", { taskId, ...(decision.feedback ? { feedback: decision.feedback } : {}) });
         }
@@ -266,7 +269,11 @@ async function runTask(options: RunOptions): Promise<number> {
         return EXIT.done;
       }
       if (update.state === "rejected") {
-        if (retrying) continue;
+        if (revisingDiff) {
+          progress.update(WORKING_LABELS.editing!);
+          await send(connection, "burrow.task.retry", { taskId });
+          continue;
+        }
         progress.stop();
         process.stdout.write("Rejected: nothing was changed.\n");
         return EXIT.rejectedOrFailed;

@@ -39,7 +39,8 @@ export interface ChatAsk {
   sessionId?: string;
   /** The document the user is in, as the editor has it; `selection` lines are 1-based and inclusive. */
   document?: ChatDocument;
-  onDelta?: (delta: string) => void;
+  /** Each piece of the answer as it streams, with the session it belongs to (known from the first piece on). */
+  onDelta?: (delta: string, sessionId: string) => void;
   signal?: AbortSignal;
   /** Per-question overrides of the chat model. */
   provider?: string;
@@ -178,7 +179,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         messages: prompt.messages,
         onDelta: (delta) => {
           turn.answer += delta;
-          request.onDelta?.(delta);
+          request.onDelta?.(delta, sessionId);
           documents.soon();
         },
         signal: request.signal,

@@ -1,0 +1,193 @@
+// `burrow run` as a user scripts it: the built binary, answers piped into stdin, the server it
+// spawns talking to the fake Ollama, and a temp copy of a small project. Each row checks the exit
+// code, what was printed, what the model was asked, and exactly which files changed.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startFakeOllama, type FakeOllama, type FakeReply } from "../fakes/fake-ollama.js";
+import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
+import { REPO_ROOT } from "../helpers/servers.js";
+import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
+
+const MODEL = "qwen2.5-coder:1.5b";
+const ORIGINAL = "export function greet(name: string): string {\n  return 'Hello ' + name;\n}\n";
+const PROPOSED = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
+const SECOND = "export function greet(name: string): string {\n  return \"Hello, \" + name + \"!\";\n}\n";
+const FILES = { "src/greet.ts": ORIGINAL, "README.md": "# demo\n" };
+const ANSI = /\u001b\[/;
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Run the built `burrow` with `input` piped to stdin (then closed), as a script would. */
+function burrow(args: string[], input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Ran> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "burrow.js"), ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+}
+
+/** A loopback port with nothing listening on it: Ollama "not running". */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const plan = () => planAnswer("Use a template string in greet.", [{ path: "src/greet.ts", action: "modify", reason: "greet builds the text" }]);
+const edits = (text = PROPOSED): FakeReply => wholeFileAnswer({ "src/greet.ts": text });
+
+let fake: FakeOllama;
+let fixture: Fixture;
+let env: NodeJS.ProcessEnv;
+
+const run = (input: string, extra: string[] = [], envExtra: NodeJS.ProcessEnv = {}) =>
+  burrow(["run", "Greet with a template string", "--root", fixture.root, ...extra], input, { ...env, ...envExtra }, fixture.root);
+
+beforeAll(() => {
+  if (!existsSync(join(REPO_ROOT, "dist", "cli.js"))) throw new Error("Build Burrow first (npm run build): these tests run bin/burrow.js.");
+});
+
+beforeEach(async () => {
+  fake = await startFakeOllama({ models: [MODEL] });
+  fixture = makeFixture(FILES);
+  env = serverEnv(fixture, fake.url);
+});
+
+afterEach(async () => {
+  await fake.close();
+  fixture.cleanup();
+});
+
+describe("burrow run through a pipe", () => {
+  it("approves the plan and the diff, and leaves exactly the proposed file on disk", async () => {
+    fake.enqueueChat(plan(), edits());
+    const ran = await run("y\ny\n");
+
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(fixture.snapshot()).toEqual({ ...FILES, "src/greet.ts": PROPOSED });
+    expect(ran.stdout).toContain("Plan: Use a template string in greet.");
+    expect(ran.stdout).toMatch(/modify\s+src\/greet\.ts — greet builds the text/);
+    expect(ran.stdout).toContain("--- a/src/greet.ts");
+    expect(ran.stdout).toContain("-  return 'Hello ' + name;");
+    expect(ran.stdout).toContain("+  return `Hello, ${name}!`;");
+    expect(ran.stdout).toContain("Applied 1 change to 1 file: src/greet.ts.");
+    // A pipe gets no colour and no spinner, and the transcript shows each answer after its question.
+    expect(ran.stdout).not.toMatch(ANSI);
+    expect(ran.stderr).not.toMatch(ANSI);
+    expect(ran.stderr).toContain("Approve this plan? [y]es, [r]evise, [n]o: y");
+    expect(ran.stderr).toContain("Apply these changes? [y]es, [r]evise, [n]o: y");
+    expect(fake.chatRequests()).toHaveLength(2);
+  });
+
+  it("--yes-plan approves the plan and still asks before writing", async () => {
+    fake.enqueueChat(plan(), edits());
+    const ran = await run("y\n", ["--yes-plan"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).not.toContain("Approve this plan?");
+    expect(ran.stderr).toContain("Apply these changes?");
+    expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
+  });
+
+  it("revises the plan with one line of feedback, then applies", async () => {
+    fake.enqueueChat(plan(), planAnswer("Use a salutation template.", [{ path: "src/greet.ts", action: "modify" }]), edits());
+    const ran = await run("r\nCall it a salutation\ny\nyes\n");
+
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain("Plan: Use a template string in greet.");
+    expect(ran.stdout).toContain("Plan: Use a salutation template.");
+    const [, replan] = fake.chatRequests();
+    expect(JSON.stringify(replan.messages)).toContain("Call it a salutation");
+    expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
+  });
+
+  it("revises the diff: the edits are asked for again with the feedback", async () => {
+    fake.enqueueChat(plan(), edits(), edits(SECOND));
+    const ran = await run("y\nr\nUse double quotes instead\napply\n");
+
+    expect(ran.code, ran.stderr).toBe(0);
+    const requests = fake.chatRequests();
+    expect(requests).toHaveLength(3);
+    expect(JSON.stringify(requests[2].messages)).toContain("Use double quotes instead");
+    expect(fixture.read("src/greet.ts")).toBe(SECOND);
+  });
+
+  it.each([
+    ["rejects at the plan", "n\n", 1, "Rejected: nothing was changed."],
+    ["rejects at the diff", "y\nno\n", 2, "Rejected: nothing was changed."],
+    ["takes the end of input at the plan as a rejection", "", 1, "Rejected: nothing was changed."],
+    ["takes the end of input at the diff as a rejection", "y\n", 2, "Rejected: nothing was changed."],
+    ["takes the end of input while waiting for feedback as a rejection", "r\n", 1, "Rejected: nothing was changed."],
+  ])("%s, and changes nothing", async (_name, input, modelRequests, said) => {
+    fake.enqueueChat(plan(), edits());
+    const ran = await run(input);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(fixture.snapshot()).toEqual(FILES);
+    expect(ran.stdout).toContain(said);
+    expect(fake.chatRequests()).toHaveLength(modelRequests);
+    if (!input.endsWith("n\n") && !input.endsWith("no\n")) expect(ran.stderr).toContain("end of input");
+  });
+
+  it("asks again when the answer is not one it knows", async () => {
+    fake.enqueueChat(plan(), edits());
+    const ran = await run("maybe\nn\n");
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('"maybe" is none of them');
+  });
+
+  it("exits 3 within seconds, with one sentence on what to do, when Ollama is not running", async () => {
+    const ran = await run("y\ny\n", [], { OLLAMA_HOST: `http://127.0.0.1:${await closedPort()}` });
+    expect(ran.code).toBe(3);
+    expect(ran.ms).toBeLessThan(8000);
+    // Progress lines come first; the last line is the one that says what to do.
+    const lines = ran.stderr.trim().split("\n");
+    expect(lines.filter((line) => /not running|cannot|could not|error/i.test(line))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^burrow: Ollama is not running at http:\/\/127\.0\.0\.1:\d+.*(ollama serve|OLLAMA_HOST)/);
+    expect(fixture.snapshot()).toEqual(FILES);
+  });
+
+  it("exits 3 with the pull command when the model is not installed", async () => {
+    fake.removeModel(MODEL);
+    const ran = await run("y\ny\n");
+    expect(ran.code).toBe(3);
+    expect(ran.stderr).toContain(`ollama pull ${MODEL}`);
+  });
+
+  it.each([
+    ["no task", ["run"]],
+    ["an empty task", ["run", "  "]],
+    ["an unknown flag", ["run", "do it", "--frobnicate"]],
+    ["a flag without its value", ["run", "do it", "--root"]],
+  ])("exits 2 on a usage error: %s", async (_name, args) => {
+    const ran = await burrow(args, "", env, fixture.root);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^burrow run: .+\.\n/);
+    expect(ran.stderr).toContain("Usage: burrow run");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["FORCE_COLOR=1", { FORCE_COLOR: "1" }, true],
+    ["NO_COLOR wins over FORCE_COLOR", { FORCE_COLOR: "1", NO_COLOR: "1" }, false],
+  ])("colours the diff on request: %s", async (_name, colourEnv, coloured) => {
+    fake.enqueueChat(plan(), edits());
+    const ran = await run("y\nn\n", [], colourEnv);
+    expect(ran.code).toBe(1);
+    const added = ran.stdout.split("\n").find((line) => line.includes("return `Hello, ${name}!`;"))!;
+    expect(added).toBeDefined();
+    expect(ANSI.test(added)).toBe(coloured);
+    if (coloured) expect(added).toContain("\u001b[32m+");
+  });
+});
