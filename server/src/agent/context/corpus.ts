@@ -79,6 +79,14 @@ export class Corpus {
     return this.definers.get(name);
   }
 
+  /** How fully `abs` defines `name`: 1 with a body, 0.5 when it only declares it (a prototype). */
+  definitionWeight(abs: string, name: string): number {
+    const defs = this.files.get(abs)?.facts.defs ?? [];
+    let weight = 0;
+    for (const def of defs) if (def.name === name) weight = Math.max(weight, def.kind === "prototype" ? 0.5 : 1);
+    return weight;
+  }
+
   graph(): ReferenceGraph {
     this.graphCache ??= buildGraph(
       [...this.files.values()].map((f) => ({ key: f.abs, idents: f.facts.idents })),

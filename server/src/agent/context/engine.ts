@@ -53,6 +53,7 @@ export interface ContextEngineInternals extends ContextEngine {
 }
 
 const READ_CONCURRENCY = 16;
+const VIEW_MEMO = 32;
 /** Work in slices of this many milliseconds, then let the event loop run (LSP requests keep flowing). */
 const SLICE_MS = 20;
 
@@ -68,6 +69,8 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
   const pending = new Map<string, string | undefined>();
   /** Editor text for files whose buffer differs from the disk, kept until the disk catches up. */
   const buffers = new Map<string, string>();
+  /** Facts of texts `fileView` parsed that the index does not hold, newest last. */
+  const viewed = new Map<string, FileFacts>();
   let refreshing: Promise<RefreshStats> | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
@@ -269,11 +272,17 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
       const abs = resolveOpen(path);
       const known = abs ? corpus.files.get(abs) : undefined;
       const hash = hashText(text);
-      let facts: FileFacts | null = known && known.hash === hash ? known.facts : null;
+      let facts: FileFacts | null = known && known.hash === hash ? known.facts : (viewed.get(`${path}\0${hash}`) ?? null);
       if (!facts) {
-        // Not indexed in this form: parse now if the grammar is loaded, else read it plainly.
+        // Not indexed in this form: parse now if the grammar is loaded, else read it plainly and
+        // load the grammar for next time.
         const rel = known?.rel ?? path;
+        const spec = languageFor(rel);
+        if (spec && !reader.ready(spec.grammar) && !disposed) void reader.prepare([spec.grammar]);
         facts = factsOf(rel, text);
+        // The pipeline asks for the same few files several times in a task (plan, edit, retries).
+        if (viewed.size >= VIEW_MEMO) viewed.delete(viewed.keys().next().value!);
+        viewed.set(`${path}\0${hash}`, facts);
       }
       return viewFile(text, facts, focus, Math.max(0, Math.floor(budgetTokens)));
     },

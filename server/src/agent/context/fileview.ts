@@ -82,6 +82,18 @@ function target(lines: string[], defs: readonly Definition[], focus: readonly st
     return [named[0]!.line, named[0]!.endLine];
   }
 
+  // A named thing the definitions do not list (a grammar not loaded yet, an unusual form): the line
+  // that declares it, else the first line that uses it.
+  for (const name of focus) {
+    if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) continue;
+    const escaped = name.replace(/\$/g, "\\$");
+    const declares = new RegExp(`(\\b(def|function|fn|func|fun|class|struct|interface|trait|type|enum|sub|module|let|const|var)\\s+${escaped}\\b)|^\\s*(?:[\\w$<>\\[\\],.*&:]+\\s+)*${escaped}\\s*[(=:]`);
+    const uses = new RegExp(`(^|[^A-Za-z0-9_$])${escaped}([^A-Za-z0-9_$]|$)`);
+    let at = lines.findIndex((line) => declares.test(line));
+    if (at < 0) at = lines.findIndex((line) => uses.test(line));
+    if (at >= 0) return [at + 1, at + 1];
+  }
+
   const terms = new Map<string, number>();
   for (const word of focus) addTerms(word, terms);
   if (terms.size === 0) return [1, lines.length];

@@ -5,7 +5,8 @@
  * a plain scan, and becomes a reference wherever another file defines that name.
  *
  * Each query pairs a definition node, captured as `@def.<kind>`, with its name, captured as
- * `@name`. Names that come out qualified (`Foo::bar`, `M.run`, `obj:method`) are reduced to their
+ * `@name`. A declaration without a body (a C prototype, a method declared in a C++ class) is kind
+ * `prototype`: it names the thing, but the file to change is usually the one with the body. Names that come out qualified (`Foo::bar`, `M.run`, `obj:method`) are reduced to their
  * last segment, which is what other files write when they use them.
  */
 
@@ -84,23 +85,34 @@ const java = `
 (constructor_declaration name: (identifier) @name) @def.method
 `;
 
-const cFamily = `
+// Prototypes count only where declarations of the file's interface live (the top level, include
+// guards, namespaces), not inside function bodies, where C++ reads `Matrix out(a, b);` the same way.
+const declarationScopes = (grammar: "c" | "cpp") =>
+  ["translation_unit", "preproc_ifdef", "preproc_if", "preproc_else", ...(grammar === "cpp" ? ["declaration_list", "field_declaration_list"] : [])]
+    .flatMap((scope) => [
+      `(${scope} (declaration declarator: (function_declarator declarator: (_) @name)) @def.prototype)`,
+      `(${scope} (declaration declarator: (_ (function_declarator declarator: (_) @name))) @def.prototype)`,
+    ])
+    .join("\n");
+
+const cFamilyDefinitions = `
 (function_definition declarator: (function_declarator declarator: (_) @name)) @def.function
 (function_definition declarator: (_ (function_declarator declarator: (_) @name))) @def.function
-(declaration declarator: (function_declarator declarator: (_) @name)) @def.function
-(declaration declarator: (_ (function_declarator declarator: (_) @name))) @def.function
 (struct_specifier name: (type_identifier) @name body: (_)) @def.struct
 (union_specifier name: (type_identifier) @name body: (_)) @def.struct
 (enum_specifier name: (type_identifier) @name body: (_)) @def.enum
 (type_definition declarator: (type_identifier) @name) @def.type
-(preproc_def name: (identifier) @name) @def.macro
+(preproc_def name: (identifier) @name value: (_)) @def.macro
 (preproc_function_def name: (identifier) @name) @def.macro
 `;
 
-const cpp = `${cFamily}
+const cFamily = `${cFamilyDefinitions}${declarationScopes("c")}
+`;
+
+const cpp = `${cFamilyDefinitions}${declarationScopes("cpp")}
 (class_specifier name: (_) @name body: (_)) @def.class
 (namespace_definition name: (_) @name) @def.module
-(field_declaration declarator: (function_declarator declarator: (_) @name)) @def.method
+(field_declaration declarator: (function_declarator declarator: (_) @name)) @def.prototype
 (alias_declaration name: (type_identifier) @name) @def.type
 `;
 

@@ -57,7 +57,7 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
   for (const [name, strength] of signals.identifiers) {
     const where = corpus.definersOf(name);
     if (!where) continue;
-    for (const abs of where) defining.set(abs, (defining.get(abs) ?? 0) + strength / where.size);
+    for (const abs of where) defining.set(abs, (defining.get(abs) ?? 0) + (strength * corpus.definitionWeight(abs, name)) / where.size);
   }
   const maxDefining = Math.max(0, ...defining.values()) || 1;
 
