@@ -64,6 +64,7 @@ export function makeFixture(entries: Record<string, Entry> = {}): Fixture {
     }
   }
   const state = createStateStore(stateDir);
+  const opened: Workspace[] = [];
   // Global git excludes come from this fake home, never from the machine running the tests.
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
   return {
@@ -74,8 +75,15 @@ export function makeFixture(entries: Record<string, Entry> = {}): Fixture {
     marker,
     state,
     path: resolvePath,
-    workspace: (options = {}) => createWorkspace({ roots: [root], state, env, ...options }),
-    cleanup: () => rmSync(base, { recursive: true, force: true }),
+    workspace: async (options = {}) => {
+      const ws = await createWorkspace({ roots: [root], state, env, ...options });
+      opened.push(ws);
+      return ws;
+    },
+    cleanup: () => {
+      for (const ws of opened) ws.close?.();
+      rmSync(base, { recursive: true, force: true });
+    },
   };
 }
 

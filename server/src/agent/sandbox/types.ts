@@ -74,6 +74,8 @@ export interface Workspace {
   commit(writes: FileWrite[]): Promise<Outcome<{ written: string[] }>>;
   /** Files changed on disk inside the roots (created, modified, deleted). */
   watch(listener: (abs: string) => void): () => void;
+  /** Release the watchers behind the listing cache (the server calls it at shutdown). */
+  close?(): void;
 }
 
 /** Burrow's own files (undo snapshots, plan and diff documents, chat documents, the egress ledger, caches). */

@@ -1,7 +1,8 @@
 /**
- * Change notifications for the granted folders: one listener hears about files created, modified
- * or deleted inside the roots, debounced, and only for paths the model may see (a change to `.env`
- * or inside an ignored `node_modules/` is never reported).
+ * Change notifications for the granted folders. `watchRoots` reports files created, modified or
+ * deleted inside the roots, debounced, and only for paths the model may see (a change to `.env` or
+ * inside an ignored `node_modules/` is never reported); it can also report every raw event at
+ * once, which the listing cache uses to know which folders to read again.
  *
  * macOS and Windows watch a whole tree natively, so each root gets one recursive watcher there. On
  * Linux, where a recursive watch means one inotify watch per folder anyway, Burrow watches each
@@ -17,15 +18,27 @@ import type { Level } from "./rules.js";
 const DEBOUNCE_MS = 75;
 const IGNORE_FILES = new Set([".gitignore", ".burrowignore"]);
 
+export interface WatchListeners {
+  /** Debounced: a file the model may see changed. */
+  visible?: (abs: string) => void;
+  /** At once, unfiltered: something changed at `abs` inside watched folder `dir`. */
+  raw?: (dir: string, abs: string) => void;
+}
+
 export interface RootWatcher {
   update(roots: readonly Root[]): void;
   close(): void;
+  /** True when changes inside `dir` are being reported (per-folder watching only). */
+  watches(dir: string): boolean;
   /** Resolves once every folder present at the start is being watched. */
   ready: Promise<void>;
 }
 
-export function watchRoots(initial: readonly Root[], listener: (abs: string) => void, log: (message: string) => void): RootWatcher {
-  const perFolder = process.platform === "linux";
+/** Per-folder watching is how Linux watches trees; elsewhere one recursive watcher per root. */
+export const PER_FOLDER_WATCHING = process.platform === "linux";
+
+export function watchRoots(initial: readonly Root[], listeners: WatchListeners, log: (message: string) => void): RootWatcher {
+  const perFolder = PER_FOLDER_WATCHING;
   let roots: readonly Root[] = initial;
   /** Watched folder (or, off Linux, root) → its watcher. */
   const watchers = new Map<string, FSWatcher>();
@@ -37,6 +50,11 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
   function onEvent(dir: string, filename: string | Buffer | null): void {
     if (closed) return;
     const abs = filename ? join(dir, filename.toString()) : dir;
+    listeners.raw?.(perFolder ? dir : dirname(abs), abs);
+    if (!listeners.visible) {
+      // Still learn about new folders, so that they are watched too.
+      if (!perFolder) return;
+    }
     pending.add(abs);
     if (!timer) timer = setTimeout(() => void flush(), DEBOUNCE_MS);
   }
@@ -56,7 +74,7 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
         if (stat.isSymbolicLink()) continue;
         isDir = stat.isDirectory();
       } catch {
-        // Deleted: report it as a file change if the name was visible; its watcher (if a folder) is gone.
+        // Deleted: a folder's watcher goes with it; a file is reported if its name was visible.
         const watcher = watchers.get(abs);
         if (watcher) {
           watcher.close();
@@ -69,7 +87,7 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
         if (perFolder && !watchers.has(abs)) await watchTree(root, abs, null);
         continue;
       }
-      if (!closed) listener(abs);
+      if (!closed) listeners.visible?.(abs);
     }
   }
 
@@ -79,7 +97,8 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
       const watcher = fsWatch(dir, { recursive, persistent: false }, (_event, filename) => onEvent(dir, filename));
       watcher.on("error", () => {
         watcher.close();
-        watchers.delete(dir);
+        if (watchers.get(dir) === watcher) watchers.delete(dir);
+        listeners.raw?.(dir, dir);
       });
       watchers.set(dir, watcher);
     } catch (err) {
@@ -94,24 +113,18 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
   /** Watch `dir` and every visible folder below it (Linux). */
   async function watchTree(root: Root, dir: string, levels: Level[] | null): Promise<void> {
     if (closed) return;
-    let names: string[];
+    // Watch first, list second: a file created between the two is then never missed.
+    add(dir, false);
+    let entries;
     try {
-      names = await fsp.readdir(dir);
+      entries = await fsp.readdir(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    add(dir, false);
-    const inside = await root.rules.levelsInside(dir, levels, new Set(names));
-    for (const name of names) {
-      const abs = join(dir, name);
-      let isDir = false;
-      try {
-        const stat = await fsp.lstat(abs);
-        isDir = stat.isDirectory();
-      } catch {
-        continue;
-      }
-      if (isDir && root.rules.checkEntry(abs, true, inside).visible) await watchTree(root, abs, inside);
+    const inside = await root.rules.levelsInside(dir, levels, new Set(entries.map((e) => e.name)));
+    for (const entry of entries) {
+      const abs = join(dir, entry.name);
+      if (entry.isDirectory() && root.rules.checkEntry(abs, true, inside).visible) await watchTree(root, abs, inside);
     }
   }
 
@@ -126,6 +139,7 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
 
   return {
     ready,
+    watches: (dir) => perFolder && watchers.has(dir),
     update(next) {
       const added = next.filter((r) => !roots.includes(r));
       roots = next;
@@ -146,4 +160,3 @@ export function watchRoots(initial: readonly Root[], listener: (abs: string) => 
     },
   };
 }
-

@@ -15,10 +15,11 @@ import { DEFAULT_MAX_FILE_BYTES } from "../settings.js";
 import { commitWrites, type CommitHooks } from "./commit.js";
 import { hashBytes } from "./hash.js";
 import { locatePath, realpathOfDeepest, rootOf, type Root } from "./locate.js";
-import { isInside, RootRules, type Level } from "./rules.js";
+import { isInside, RootRules } from "./rules.js";
 import { createStateStore } from "./state.js";
-import type { FileText, FileWrite, Intent, ListedFile, Located, ReadResult, RootsChange, StateStore, Workspace } from "./types.js";
+import type { FileText, FileWrite, Intent, Located, ReadResult, RootsChange, StateStore, Workspace } from "./types.js";
 import { fileUriToPath } from "./uri.js";
+import { Listing } from "./listing.js";
 import { watchRoots } from "./watch.js";
 
 export interface WorkspaceOptions {
@@ -72,6 +73,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   }
 
   function announce(change: RootsChange): void {
+    listing.rootsChanged();
     for (const watcher of watchers) watcher.update(roots);
     for (const listener of rootListeners) listener(change);
   }
@@ -126,54 +128,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     }
   }
 
-  async function list(): Promise<ListedFile[]> {
-    const out: ListedFile[] = [];
-    const seen = new Set<string>();
-    for (const root of [...roots]) {
-      const initial = await root.rules.levelsInside(root.real, null);
-      await walk(root, root.real, initial, out, seen);
-    }
-    return out;
-  }
-
-  async function walk(root: Root, dir: string, levels: Level[], out: ListedFile[], seen: Set<string>): Promise<void> {
-    let entries;
-    try {
-      entries = await fsp.readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const files: string[] = [];
-    const folders: string[] = [];
-    for (const entry of entries) {
-      const abs = join(dir, entry.name);
-      // Links are not listed (their targets are, where they are inside); FIFOs and devices never.
-      if (entry.isDirectory()) {
-        if (abs !== root.real && roots.some((r) => r !== root && r.real === abs)) continue;
-        if (root.rules.checkEntry(abs, true, levels).visible) folders.push(abs);
-      } else if (entry.isFile()) {
-        if (root.rules.checkEntry(abs, false, levels).visible) files.push(abs);
-      }
-    }
-    const stats = await Promise.all(files.map((f) => fsp.lstat(f).catch(() => null)));
-    files.forEach((abs, i) => {
-      const stat = stats[i];
-      if (!stat || !stat.isFile() || stat.nlink > 1 || seen.has(abs)) return;
-      seen.add(abs);
-      out.push({ abs, root: root.real, rel: relOf(root.real, abs), bytes: stat.size, mtimeMs: stat.mtimeMs });
-    });
-    for (const folder of folders) {
-      let names: Set<string> | undefined;
-      try {
-        names = new Set(await fsp.readdir(folder));
-      } catch {
-        continue;
-      }
-      const inner = await root.rules.levelsInside(folder, levels, names);
-      await walk(root, folder, inner, out, seen);
-    }
-  }
+  const listing = new Listing(() => roots, log);
 
   const workspace: Workspace = {
     roots: () => roots.map((r) => r.real),
@@ -214,12 +169,15 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     },
     locate,
     read,
-    list,
+    list: () => listing.list(),
     async commit(writes: FileWrite[]) {
       return commitWrites(writes, { locate: (p) => locatePath(roots, p, "write"), contains: (abs) => rootOf(roots, abs) !== null, state, log, hooks: options.commitHooks });
     },
+    close() {
+      listing.close();
+    },
     watch(listener) {
-      const watcher = watchRoots(roots, listener, log);
+      const watcher = watchRoots(roots, { visible: listener }, log);
       watchers.add(watcher);
       // The close function also carries `ready`, for callers (tests) that must wait until watching began.
       return Object.assign(
@@ -299,10 +257,6 @@ function skippedWord(kind: string): string {
     default:
       return "protected";
   }
-}
-
-function relOf(root: string, abs: string): string {
-  return abs.slice(root.length + 1).split(/[\\/]/).join("/");
 }
 
 async function realpathOrSelf(path: string): Promise<string> {
