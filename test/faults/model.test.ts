@@ -1,0 +1,254 @@
+/**
+ * Model faults against the real server process and the fake Ollama: a runtime that is not running,
+ * one that dies or goes silent mid-stream, a stream that ends without its final record, a first
+ * token that never comes, a plan that is not JSON or not a plan, an empty answer, edits in no
+ * format Burrow reads, an HTTP error, a model that is not installed.
+ *
+ * Each fault is persistent (every retry meets it too), so the only acceptable outcome is a task
+ * that ends `failed` with a message the user can act on, after a bounded number of attempts: never
+ * a hang, never a request left open at the runtime, never a byte changed on disk. The server must
+ * then complete an ordinary task, proving the fault left nothing broken behind.
+ *
+ * Short timeouts come from the documented settings (`timeouts.firstByteSeconds`,
+ * `timeouts.stallSeconds`), so no test waits minutes for a cold-load timeout.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOllama, type FakeOllama, type FakeReply, type RecordedRequest } from "../fakes/fake-ollama.js";
+import { startModelProxy, type ModelProxy, type ProxyMode } from "./support/model-proxy.js";
+import { startInitialized, type RawLspClient, type TaskUpdate } from "./support/raw-lsp.js";
+import {
+  burrowEnv,
+  completeTask,
+  makeWorkspace,
+  MODEL,
+  planFor,
+  smallProject,
+  wholeFileAnswer,
+  type TempWorkspace,
+} from "./support/workspace.js";
+
+const FILE = "src/greet.ts";
+const fastTimeouts = { timeouts: { firstByteSeconds: 1, stallSeconds: 1 } };
+/** Attempts a task may make at one stage before it must give up: the first and at most three retries. */
+const MAX_ATTEMPTS = 4;
+/** Generous for a loaded machine, yet far below any real model timeout: a hang fails the test. */
+const FAIL_WITHIN_MS = 30_000;
+
+const goodPlan = planFor(FILE, "Make the greeting friendlier.");
+const goodEdits = wholeFileAnswer(FILE, `export function greet(name: string): string {\n  return "Hello there, " + name + "!";\n}\n`);
+const planChunks = (): string[] => JSON.stringify(goodPlan).match(/.{1,6}/gs) ?? [];
+const editChunks = (): string[] => goodEdits.match(/.{1,6}/gs) ?? [];
+
+function isModelRequest(r: RecordedRequest): boolean {
+  return r.path === "/api/chat" && Array.isArray(r.body?.messages) && r.body.messages.length > 0;
+}
+
+function isPlanRequest(r: RecordedRequest): boolean {
+  return isModelRequest(r) && r.body.format !== undefined;
+}
+
+/** What a user needs from a failure: a sentence, not a stack trace or a bare code. */
+function expectActionable(update: TaskUpdate, pattern: RegExp): void {
+  expect(update.state).toBe("failed");
+  expect(update.error, "a failed task carries an error").toBeDefined();
+  expect(typeof update.error!.code).toBe("string");
+  expect(update.error!.message.length).toBeGreaterThan(20);
+  expect(update.error!.message).not.toMatch(/\n\s+at |\[object Object\]|undefined/);
+  expect(update.error!.message).toMatch(pattern);
+}
+
+interface FaultCase {
+  name: string;
+  /** The request that meets the fault: the plan, or the edits after an approved plan. */
+  stage: "plan" | "edits";
+  reply?: FakeReply;
+  proxyMode?: ProxyMode;
+  message: RegExp;
+}
+
+const faults: FaultCase[] = [
+  { name: "the runtime dies mid-stream (plan)", stage: "plan", reply: { chunks: planChunks(), cutAfterChunks: 3 }, message: /stopped|cut|closed|interrupted|ended|connection/i },
+  { name: "the runtime dies mid-stream (edits)", stage: "edits", reply: { chunks: editChunks(), cutAfterChunks: 5 }, message: /stopped|cut|closed|interrupted|ended|connection/i },
+  { name: "the stream goes silent without done", stage: "plan", reply: { chunks: planChunks(), stallAfterChunks: 2 }, message: /stopped|silent|within|timed? ?out|stallSeconds/i },
+  { name: "the stream goes silent without done (edits)", stage: "edits", reply: { chunks: editChunks(), stallAfterChunks: 2 }, message: /stopped|silent|within|timed? ?out|stallSeconds/i },
+  { name: "the stream ends cleanly without its final record", stage: "plan", reply: { json: goodPlan }, proxyMode: "drop-done", message: /ended|final|incomplete|cut|stopped|done/i },
+  { name: "the first token takes minutes", stage: "plan", reply: { json: goodPlan, delayMs: 10 * 60_000 }, message: /within|timed? ?out|firstByteSeconds|start answering|loading/i },
+  { name: "the first edit token takes minutes", stage: "edits", reply: { text: goodEdits, delayMs: 10 * 60_000 }, message: /within|timed? ?out|firstByteSeconds|start answering|loading/i },
+  { name: "the plan is not valid JSON", stage: "plan", reply: { text: '{"summary": "Make it friendlier", "steps": [' }, message: /plan/i },
+  { name: "the plan is JSON but not a plan", stage: "plan", reply: { json: { answer: "Sure, I can help with that." } }, message: /plan/i },
+  { name: "the plan is an empty answer", stage: "plan", reply: { text: "" }, message: /plan|empty|nothing/i },
+  { name: "the edits are an empty answer", stage: "edits", reply: { text: "" }, message: /empty|no (edits|changes)|nothing|edit/i },
+  { name: "the edits are prose in no edit format", stage: "edits", reply: { text: "I would make the greeting friendlier by adding an exclamation mark." }, message: /edit|format|file|block/i },
+  { name: "the runtime answers HTTP 500", stage: "plan", reply: { error: "llama runner process has terminated: signal: killed", status: 500 }, message: /ollama|runtime|model|500|terminated/i },
+];
+
+describe("model faults end in a clear task error, never a hang or a change", () => {
+  let ws: TempWorkspace;
+  let fake: FakeOllama;
+  let proxy: ModelProxy;
+  let client: RawLspClient;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace(smallProject);
+    fake = await startFakeOllama({ models: [MODEL] });
+    proxy = await startModelProxy(fake.url);
+    ({ client } = await startInitialized({ root: ws.root, settings: fastTimeouts }, burrowEnv(proxy, ws)));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await fake?.close();
+    await ws?.remove();
+  });
+
+  afterEach(() => {
+    proxy.mode = "forward";
+    fake.onChat(() => ({ text: "The fake has nothing scripted for this request." }));
+  });
+
+  it.each(faults)(
+    "$name",
+    async ({ stage, reply, proxyMode, message }) => {
+      const before = await ws.snapshot();
+      const firstRequest = fake.requests.length;
+      // Persistent: a retry meets the same fault. Only the faulty stage is broken.
+      fake.onChat((body) => (stage === "edits" && body.format !== undefined ? { json: goodPlan } : reply ?? { json: goodPlan }));
+      if (proxyMode) proxy.mode = proxyMode;
+
+      const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier.", uri: ws.uri(FILE) });
+      if (stage === "edits") {
+        await client.waitForTaskState(taskId, ["awaitingPlanApproval"]);
+        await client.executeCommand("burrow.plan.approve", { taskId });
+      }
+      const ended = await client.waitForTaskState(taskId, ["failed"], FAIL_WITHIN_MS);
+      expectActionable(ended, message);
+
+      const caseRequests = fake.requests.slice(firstRequest).filter(isModelRequest);
+      const atStage = caseRequests.filter((r) => (stage === "plan" ? isPlanRequest(r) : !isPlanRequest(r)));
+      expect(atStage.length).toBeGreaterThanOrEqual(1);
+      expect(atStage.length).toBeLessThanOrEqual(MAX_ATTEMPTS);
+      // Nothing is left streaming at the runtime: every request was finished or aborted.
+      for (const request of caseRequests) await fake.waitFor((r) => r === request && r.finished, 5_000);
+
+      expect(await ws.snapshot()).toEqual(before);
+      const status = await client.executeCommand<TaskUpdate>("burrow.task.status", { taskId });
+      expect(status.state).toBe("failed");
+
+      proxy.mode = "forward";
+      fake.onChat(() => ({ text: "The fake has nothing scripted for this request." }));
+      await completeTask(client, fake, ws);
+      expect(client.stdoutViolations).toEqual([]);
+    },
+    90_000,
+  );
+
+  it("a stream cut once is retried or reported, and the task can go on", async () => {
+    const firstRequest = fake.requests.length;
+    fake.enqueueChat({ chunks: planChunks(), cutAfterChunks: 2 });
+    fake.onChat((body) => (body.format !== undefined ? { json: goodPlan } : { text: goodEdits }));
+    const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
+    const update = await client.waitForTaskState(taskId, ["awaitingPlanApproval", "failed"], FAIL_WITHIN_MS);
+    if (update.state === "failed") {
+      expectActionable(update, /stopped|cut|closed|interrupted|ended|connection/i);
+      // A failed task can be retried, and the retry meets a healthy runtime.
+      await client.executeCommand("burrow.task.retry", { taskId });
+      await client.waitForTaskState(taskId, ["awaitingPlanApproval"], FAIL_WITHIN_MS);
+    } else {
+      expect(fake.requests.slice(firstRequest).filter(isPlanRequest).length).toBe(2);
+    }
+    await client.executeCommand("burrow.plan.reject", { taskId });
+    await client.waitForTaskState(taskId, ["rejected"]);
+  });
+
+  it("the model is not installed: the message names `ollama pull`, and installing it is enough", async () => {
+    const before = await ws.snapshot();
+    fake.removeModel(MODEL);
+    try {
+      const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
+      const ended = await client.waitForTaskState(taskId, ["failed"], FAIL_WITHIN_MS);
+      expectActionable(ended, /ollama pull qwen2\.5-coder:1\.5b/);
+      expect(await ws.snapshot()).toEqual(before);
+    } finally {
+      fake.addModel(MODEL);
+    }
+    await completeTask(client, fake, ws);
+  });
+});
+
+describe("a runtime that is not running", () => {
+  let ws: TempWorkspace;
+  let fake: FakeOllama;
+  let proxy: ModelProxy;
+  let client: RawLspClient;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace(smallProject);
+    fake = await startFakeOllama({ models: [MODEL] });
+    proxy = await startModelProxy(fake.url);
+    await proxy.refuse();
+    ({ client } = await startInitialized({ root: ws.root, settings: fastTimeouts }, burrowEnv(proxy, ws)));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await fake?.close();
+    await ws?.remove();
+  });
+
+  it("connection refused fails the task at once with how to start Ollama; starting it is enough", async () => {
+    const before = await ws.snapshot();
+    const started = Date.now();
+    const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
+    const ended = await client.waitForTaskState(taskId, ["failed"], FAIL_WITHIN_MS);
+    expectActionable(ended, /ollama/i);
+    expect(ended.error!.message).toMatch(new RegExp(`127\\.0\\.0\\.1:${proxy.port}|not running|ollama serve|start`, "i"));
+    // Refused is immediate: no timeout should be involved in saying so.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await ws.snapshot()).toEqual(before);
+    expect(client.alive).toBe(true);
+
+    await proxy.accept();
+    await completeTask(client, fake, ws);
+  });
+});
+
+describe("cancellation reaches the runtime", () => {
+  let ws: TempWorkspace;
+  let fake: FakeOllama;
+  let client: RawLspClient;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace(smallProject);
+    fake = await startFakeOllama({ models: [MODEL] });
+    // Default timeouts: only the cancel can end these requests.
+    ({ client } = await startInitialized({ root: ws.root }, burrowEnv(fake, ws)));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await fake?.close();
+    await ws?.remove();
+  });
+
+  it.each([
+    { name: "a plan request that never answers", stage: "plan" as const, reply: { hang: true } },
+    { name: "an edit stream that stalls", stage: "edits" as const, reply: { chunks: editChunks(), stallAfterChunks: 3 } },
+  ])("cancelling $name aborts the HTTP request and ends the task cancelled", async ({ stage, reply }) => {
+    const before = await ws.snapshot();
+    fake.onChat((body) => (stage === "edits" && body.format !== undefined ? { json: goodPlan } : reply));
+    const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
+    if (stage === "edits") {
+      await client.waitForTaskState(taskId, ["awaitingPlanApproval"]);
+      await client.executeCommand("burrow.plan.approve", { taskId });
+    }
+    const hanging = await fake.waitFor((r) => isModelRequest(r) && (stage === "plan") === isPlanRequest(r) && !r.finished, 20_000);
+    await client.executeCommand("burrow.task.cancel", { taskId });
+    await client.waitForTaskState(taskId, ["cancelled"], 10_000);
+    const aborted = await fake.waitFor((r) => r === hanging && r.finished, 5_000);
+    expect(aborted.aborted).toBe(true);
+    expect(await ws.snapshot()).toEqual(before);
+    await completeTask(client, fake, ws);
+  });
+});
