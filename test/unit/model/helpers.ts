@@ -31,7 +31,7 @@ export function nvidia(vramGiB: number, memoryGiB = 32): HardwareReport {
     arch: "x64",
     gpus: [{ vendor: "NVIDIA", model: "Test GPU", kind: "nvidia", vramMiB: vramGiB * 1024, trusted: true }],
     memory: { totalBytes: memoryGiB * GiB, availableBytes: memoryGiB * 0.8 * GiB },
-    gpuBudgetBytes: vramGiB * GiB - 512 * 1024 ** 2,
+    gpuBudgetBytes: vramGiB * GiB - GiB,
     budgetSource: "nvidia",
     container: false,
     notes: [],

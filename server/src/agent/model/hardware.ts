@@ -76,6 +76,8 @@ export interface Recommendation {
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
+/** GPU memory kept back for the display, the driver and other programs. */
+const displayReserve = 1 * GiB;
 
 /** Download sizes and KV-cache cost per token (f16) of each coder size (research §4.1). */
 export const coderSizes: readonly { size: CoderSize; weightsBytes: number; kvBytesPerToken: number; params: number }[] = [
@@ -94,7 +96,7 @@ const maximumContext = 32768;
 /** On a CPU, prompt evaluation is slow enough that a larger window costs minutes per request. */
 const cpuContext = 8192;
 /** Apple GPUs may use about this share of unified memory (macOS's working-set limit; a heuristic). */
-const appleUnifiedShare = 0.7;
+const appleUnifiedShare = 0.65;
 
 export function coderModel(size: CoderSize): string {
   return `qwen2.5-coder:${size}`;
@@ -124,7 +126,7 @@ function classify(c: GraphicsControllerLike, platform: string): GpuInfo {
   if (vendor.toLowerCase() === "apple" || /apple m\d/.test(text)) {
     return { vendor, model, kind: "apple", trusted: true, note: "unified memory shared with the CPU" };
   }
-  const kind: GpuKind = /amd|ati|radeon|advanced micro/.test(text) ? "amd" : /intel/.test(text) ? "intel" : "other";
+  const kind: GpuKind = /\bamd\b|\bati\b|radeon|advanced micro/.test(text) ? "amd" : /intel/.test(text) ? "intel" : "other";
   if (kind === "intel" && (c.vramDynamic || /uhd|hd graphics|iris|integrated/.test(text))) {
     return { vendor, model, kind, vramMiB: vram, trusted: false, note: "integrated graphics sharing system memory" };
   }
@@ -172,8 +174,8 @@ export async function detectHardware(source?: HardwareSource): Promise<HardwareR
       budget = memory.totalBytes * appleUnifiedShare;
       from = "apple-unified";
     } else if (gpu.trusted && gpu.vramMiB) {
-      // Leave room for the display and the driver.
-      budget = gpu.vramMiB * MiB - 512 * MiB;
+      // Leave room for the display, the driver and other programs' GPU memory.
+      budget = gpu.vramMiB * MiB - displayReserve;
       from = gpu.kind === "nvidia" ? "nvidia" : "gpu";
     }
     if (budget !== null && budget > 0 && (gpuBudgetBytes === null || budget > gpuBudgetBytes)) {
@@ -253,8 +255,8 @@ function recommendFromHardware(report: HardwareReport): Recommendation {
     report.budgetSource === "apple-unified"
       ? `about ${gib(budget ?? 0)} of this Mac's ${gib(report.memory?.totalBytes ?? 0)} unified memory can hold a model`
       : report.budgetSource === "nvidia"
-        ? `the NVIDIA GPU has ${gib((budget ?? 0) + 512 * MiB)} of memory`
-        : `the GPU has ${gib((budget ?? 0) + 512 * MiB)} of memory`;
+        ? `the NVIDIA GPU has ${gib((budget ?? 0) + displayReserve)} of memory`
+        : `the GPU has ${gib((budget ?? 0) + displayReserve)} of memory`;
 
   if (budget !== null) {
     for (const spec of coderSizes) {
@@ -291,7 +293,7 @@ function recommendFromHardware(report: HardwareReport): Recommendation {
         : "No GPU was found"
       : budget === null
         ? "No GPU whose memory can be used for models was found"
-        : `The GPU's ${gib(budget + 512 * MiB)} cannot hold even a 7B model with an 8K context`;
+        : `The GPU's ${gib(budget + displayReserve)} cannot hold even a 7B model with an 8K context`;
   const alternatives: Recommendation["alternatives"] = [];
   const seven = coderSizes.find((s) => s.size === "7b")!;
   const available = report.memory?.availableBytes ?? 0;

@@ -1,0 +1,79 @@
+/**
+ * LM Studio through the real provider code against the fake: chat over `/v1` SSE, an explicit load
+ * with Burrow's context instead of a just-in-time load, model listing through REST v1 (and v0 on
+ * older versions), and the messages for a missing model and a server that is not running.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createModelRouter } from "../../../server/src/agent/model/index.js";
+import { startFakeOpenAi, type FakeOpenAi } from "../../fakes/fake-openai.js";
+import { cpuOnly, deadUrl } from "./helpers.js";
+
+let fake: FakeOpenAi | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const key = "qwen2.5-coder-1.5b-instruct";
+const ask = [{ role: "user" as const, content: "Explain this." }];
+
+function lmRouter(url: string) {
+  return createModelRouter({ settings: { provider: "lmstudio", lmstudio: { host: url } }, env: {}, hardware: cpuOnly() });
+}
+
+describe("LM Studio", () => {
+  it("loads the tier's model with Burrow's context, then streams the answer from /v1", async () => {
+    fake = await startFakeOpenAi({ lmstudio: [{ key, sizeBytes: 986_061_892, maxContextLength: 32768 }] });
+    fake.enqueueChat({ chunks: ["It ", "renames."], evalCount: 2, promptEvalCount: 11 });
+    const router = lmRouter(fake.url);
+    expect(router.describe("coder").model).toBe(key);
+    const deltas: string[] = [];
+    const result = await router.chat({ role: "coder", messages: ask, onDelta: (d) => deltas.push(d) });
+    expect(result).toMatchObject({ text: "It renames.", provider: "lmstudio", model: key, usage: { promptTokens: 11, completionTokens: 2 } });
+    expect(deltas).toEqual(["It ", "renames."]);
+    expect(fake.events.map((e) => [e.kind, e.contextLength])).toEqual([["load", result.contextTokens]]);
+    expect(fake.chatRequests()[0]).toMatchObject({ model: key, stream: true });
+  });
+
+  it("lists models with their loaded state, through v1 or v0", async () => {
+    fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }, { key: "other-model" }] });
+    const listing = await lmRouter(fake.url).listModels();
+    expect(listing.ok).toBe(true);
+    if (!listing.ok) return;
+    const lm = listing.runtimes.find((r) => r.name === "lmstudio")!;
+    expect(lm).toMatchObject({ reachable: true, version: "REST v1" });
+    expect(lm.models.map((m) => [m.name, m.loaded])).toEqual([[key, true], ["other-model", false]]);
+    await fake.close();
+
+    fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }], lmstudioV0Only: true });
+    const old = await lmRouter(fake.url).listModels();
+    expect(old.ok && old.runtimes.find((r) => r.name === "lmstudio")).toMatchObject({ reachable: true, version: "REST v0" });
+  });
+
+  it("names `lms get` when the model is not downloaded", async () => {
+    fake = await startFakeOpenAi({ lmstudio: [{ key: "something-else" }] });
+    await expect(lmRouter(fake.url).chat({ role: "coder", messages: ask })).rejects.toMatchObject({
+      kind: "model-missing",
+      message: expect.stringContaining(`lms get ${key}`),
+    });
+    expect(fake.chatRequests()).toHaveLength(0);
+  });
+
+  it("says how to start LM Studio's server when nothing listens", async () => {
+    const url = await deadUrl();
+    await expect(lmRouter(url).chat({ role: "coder", messages: ask })).rejects.toMatchObject({
+      kind: "unreachable",
+      message: `LM Studio is not running at ${url}. Start its server with \`lms server start\` (or the Developer tab in the app), or set lmstudio.host.`,
+    });
+  });
+
+  it("aborts mid-stream", async () => {
+    fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }] });
+    fake.enqueueChat({ chunks: ["a", "b"], stallAfterChunks: 1 });
+    const controller = new AbortController();
+    await expect(
+      lmRouter(fake.url).chat({ role: "coder", messages: ask, signal: controller.signal, onDelta: () => controller.abort() }),
+    ).rejects.toMatchObject({ kind: "aborted" });
+    await fake.waitFor((r) => r.path === "/v1/chat/completions" && r.aborted);
+  });
+});
