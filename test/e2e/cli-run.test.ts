@@ -165,6 +165,29 @@ describe("burrow run through a pipe", () => {
     expect(ran.stderr).toContain(`ollama pull ${MODEL}`);
   });
 
+  it("cancels the task on Ctrl-C at a prompt, changes nothing, and exits 1", async () => {
+    fake.enqueueChat(plan(), edits());
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "burrow.js"), "run", "Greet", "--root", fixture.root], {
+      env,
+      cwd: fixture.root,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    const asked = new Promise<void>((resolve) =>
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes("Approve this plan?")) resolve();
+      }),
+    );
+    const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await asked;
+    child.kill("SIGINT");
+    expect(await closed).toBe(1);
+    expect(stderr).toContain("cancelling the task; nothing was changed");
+    expect(fixture.snapshot()).toEqual(FILES);
+    expect(fake.chatRequests()).toHaveLength(1);
+  });
+
   it.each([
     ["no task", ["run"]],
     ["an empty task", ["run", "  "]],
