@@ -304,7 +304,7 @@ function explainMiss(result: Exclude<MatchResult, { ok: true }>, state: FileStat
   if (replaceFound) message += ` Its REPLACE lines are already in ${path}: this change may already be made.`;
   if (near) {
     const last = near.startLine + near.lines.length - 1;
-    message += ` The closest lines in ${path} are ${near.startLine === last ? `line ${last}` : `lines ${near.startLine}-${last}`}; copy them exactly if that is the place you meant.`;
+    message += ` The closest text in ${path} is at ${near.startLine === last ? `line ${last}` : `lines ${near.startLine}-${last}`}; if you meant that place, copy it exactly:`;
     return new BlockError(message, near.lines.join("\n"));
   }
   return new BlockError(message);
