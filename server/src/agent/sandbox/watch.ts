@@ -84,7 +84,8 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
       const verdict = await root.rules.check(abs, isDir);
       if (!verdict.visible) continue;
       if (isDir) {
-        if (perFolder && !watchers.has(abs)) await watchTree(root, abs, null);
+        // A new folder: watch it, and report what was created in it before its watcher existed.
+        if (perFolder && !watchers.has(abs)) await watchTree(root, abs, null, true);
         continue;
       }
       if (!closed) listeners.visible?.(abs);
@@ -111,7 +112,7 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
   }
 
   /** Watch `dir` and every visible folder below it (Linux). */
-  async function watchTree(root: Root, dir: string, levels: Level[] | null): Promise<void> {
+  async function watchTree(root: Root, dir: string, levels: Level[] | null, report = false): Promise<void> {
     if (closed) return;
     // Watch first, list second: a file created between the two is then never missed.
     add(dir, false);
@@ -124,7 +125,8 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
     const inside = await root.rules.levelsInside(dir, levels, new Set(entries.map((e) => e.name)));
     for (const entry of entries) {
       const abs = join(dir, entry.name);
-      if (entry.isDirectory() && root.rules.checkEntry(abs, true, inside).visible) await watchTree(root, abs, inside);
+      if (entry.isDirectory() && root.rules.checkEntry(abs, true, inside).visible) await watchTree(root, abs, inside, report);
+      else if (report && entry.isFile() && root.rules.checkEntry(abs, false, inside).visible && !closed) listeners.visible?.(abs);
     }
   }
 

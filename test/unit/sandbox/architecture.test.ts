@@ -1,0 +1,77 @@
+/**
+ * The architecture's boundaries, checked on the source text so that breaking one fails the build:
+ * only agent/sandbox/ touches the file system, agent/ never imports the LSP library, and no product
+ * module but the terminal client's server launcher can start processes.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const src = join(repo, "server", "src");
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const abs = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(abs));
+    else if (/\.(ts|mts|cts|js|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) out.push(abs);
+  }
+  return out;
+}
+
+/** Every module specifier a file imports, re-exports, dynamically imports or requires. */
+export function importedModules(text: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /\bimport\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?["']([^"']+)["']/g,
+    /\bexport\s+(?:type\s+)?[\w*${}\s,]*?\s+from\s+["']([^"']+)["']/g,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+    /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1]!);
+  return found;
+}
+
+const isFs = (m: string) => /^(node:)?fs(\/promises)?$/.test(m);
+const isLsp = (m: string) => /^vscode-languageserver(\/|$|-protocol)/.test(m) || m === "vscode-jsonrpc" || m.startsWith("vscode-jsonrpc/");
+const isChildProcess = (m: string) => /^(node:)?child_process$/.test(m);
+
+describe("architecture", () => {
+  const files = sourceFiles(src).map((abs) => ({ rel: relative(repo, abs).split("\\").join("/"), imports: importedModules(readFileSync(abs, "utf8")) }));
+
+  it("finds the product sources", () => {
+    expect(files.some((f) => f.rel === "server/src/agent/sandbox/index.ts")).toBe(true);
+  });
+
+  it("lets only server/src/agent/sandbox/ import node:fs", () => {
+    const offenders = files.filter((f) => !f.rel.startsWith("server/src/agent/sandbox/") && f.imports.some(isFs)).map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps vscode-languageserver out of server/src/agent/", () => {
+    const offenders = files.filter((f) => f.rel.startsWith("server/src/agent/") && f.imports.some(isLsp)).map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it("lets only server/src/cli/spawn-server.ts import node:child_process", () => {
+    const offenders = files.filter((f) => f.rel !== "server/src/cli/spawn-server.ts" && f.imports.some(isChildProcess)).map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it.each([
+    ['import { promises } from "node:fs";', true],
+    ["import fs from 'fs';", true],
+    ['import * as fsp from "fs/promises";', true],
+    ['import type { Stats } from "node:fs";', true],
+    ['const fs = await import("node:fs/promises");', true],
+    ['const fs = require("fs");', true],
+    ['export { readFile } from "node:fs/promises";', true],
+    ['import {\n  readFile,\n  writeFile,\n} from "node:fs";', true],
+    ['import { x } from "./fs.js";', false],
+    ['import { fsWatch } from "fsevents";', false],
+  ])("recognises a file-system import in %j: %s", (text, expected) => {
+    expect(importedModules(text).some(isFs)).toBe(expected);
+  });
+});
