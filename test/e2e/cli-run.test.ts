@@ -101,6 +101,14 @@ describe("burrow run through a pipe", () => {
     expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
   });
 
+  it("asks for the model named with --model", async () => {
+    fake.addModel("qwen2.5-coder:7b");
+    fake.enqueueChat(plan(), edits());
+    const ran = await run("y\ny\n", ["--model", "qwen2.5-coder:7b"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(fake.chatRequests().map((body) => body.model)).toEqual(["qwen2.5-coder:7b", "qwen2.5-coder:7b"]);
+  });
+
   it("revises the plan with one line of feedback, then applies", async () => {
     fake.enqueueChat(plan(), planAnswer("Use a salutation template.", [{ path: "src/greet.ts", action: "modify" }]), edits());
     const ran = await run("r\nCall it a salutation\ny\nyes\n");
@@ -189,12 +197,14 @@ describe("burrow run through a pipe", () => {
   });
 
   it.each([
-    ["no task", ["run"]],
-    ["an empty task", ["run", "  "]],
-    ["an unknown flag", ["run", "do it", "--frobnicate"]],
-    ["a flag without its value", ["run", "do it", "--root"]],
+    ["no task", () => ["run"]],
+    ["an empty task", () => ["run", "  "]],
+    ["an unknown flag", () => ["run", "do it", "--frobnicate"]],
+    ["a flag without its value", () => ["run", "do it", "--root"]],
+    ["a --root that does not exist", () => ["run", "do it", "--root", fixture.path("missing")]],
+    ["a --root that is a file", () => ["run", "do it", "--root", fixture.path("README.md")]],
   ])("exits 2 on a usage error: %s", async (_name, args) => {
-    const ran = await burrow(args, "", env, fixture.root);
+    const ran = await burrow(args(), "", env, fixture.root);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/^burrow run: .+\.\n/);
     expect(ran.stderr).toContain("Usage: burrow run");

@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { CancellationTokenSource } from "vscode-jsonrpc/node";
 import { spawnServer } from "./spawn-server.js";
 import { parseFlags } from "./terminal/args.js";
+import { checkRoot } from "./terminal/root.js";
 import { paletteFor } from "./terminal/colour.js";
 import { createLineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const root = resolve(flags.values.root ?? process.cwd());
+  const rootCheck = await checkRoot(root);
+  if (!rootCheck.ok) return usageError(rootCheck.reason);
   const settings: Record<string, unknown> = {};
   if (flags.values.provider) settings.provider = flags.values.provider;
   if (flags.values.model) settings.models = { chat: flags.values.model };

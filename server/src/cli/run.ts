@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import { spawnServer, type SpawnedServer } from "./spawn-server.js";
 import { parseFlags } from "./terminal/args.js";
+import { checkRoot } from "./terminal/root.js";
 import { paletteFor, type Palette } from "./terminal/colour.js";
 import { colourDiff, diffStats, plural, type ChangeSummary } from "./terminal/diff.js";
 import { EventQueue } from "./terminal/events.js";
@@ -73,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
   if (prompt === "") return usageError('Say what the task is, in quotes: burrow run "add a --json flag to the list command".');
 
   const root = resolve(flags.values.root ?? process.cwd());
+  const rootCheck = await checkRoot(root);
+  if (!rootCheck.ok) return usageError(rootCheck.reason);
   const server = spawnServer({ root, verbose: flags.switches.has("verbose"), clientName: "burrow-run" });
   const reader = createLineReader();
   const progress = createProgress(process.stderr);
