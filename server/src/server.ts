@@ -11,6 +11,8 @@ import {
   DidChangeConfigurationNotification,
   ErrorCodes,
   LSPErrorCodes,
+  MessageType,
+  ShowMessageNotification,
   ResponseError,
   type CancellationToken,
   type Connection,
@@ -42,13 +44,41 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+type Router = ModelRouter & ModelAdmin;
+
+/**
+ * The model router behind one stable object: settings from `workspace/configuration` may arrive
+ * after the task manager and chat were built with it, and a new router then replaces the old one
+ * for every later request.
+ */
+function swappableRouter(initial: Router): Router & { replace(next: Router): Router } {
+  let current = initial;
+  return {
+    chat: (request) => current.chat(request),
+    describe: (role, overrides) => current.describe(role, overrides),
+    listModels: () => current.listModels(),
+    pull: (name, onProgress, signal) => current.pull(name, onProgress, signal),
+    doctor: () => current.doctor(),
+    egressLedger: () => current.egressLedger(),
+    recommend: () => current.recommend(),
+    hardware: () => current.hardware(),
+    runtimes: () => current.runtimes(),
+    dispose: () => current.dispose(),
+    replace(next) {
+      const previous = current;
+      current = next;
+      return previous;
+    },
+  };
+}
+
 interface Running {
   profile: ClientProfile;
   settings: Settings;
   initSettings: Settings;
   state: StateStore;
   workspace: Workspace;
-  models: ModelRouter & ModelAdmin;
+  models: Router & { replace(next: Router): Router };
   context: ContextEngine;
   tasks: TaskManager;
   chat: ChatService;
@@ -64,7 +94,11 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
 
   // Logs carry counts, paths and timings only: never file text, prompts or model output (DESIGN.md).
   const log = (message: string) => {
-    connection.console.log(message);
+    try {
+      connection.console.log(message);
+    } catch {
+      // The connection is gone (the editor exited); the log file below still gets the line.
+    }
     void running?.state.append("logs/burrow.log", `${new Date().toISOString()} ${message}`).catch(() => undefined);
   };
 
@@ -129,7 +163,13 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     token.onCancellationRequested(() => abort.abort());
     const reporter = await progress.start(`Burrow: pulling ${name}`);
     try {
-      return await r.models.pull(name, (p) => reporter.report(p.message, p.percentage), abort.signal);
+      const pulled = await r.models.pull(
+        name,
+        (p) => reporter.report(p.status, p.fraction === undefined ? undefined : Math.round(p.fraction * 100)),
+        abort.signal,
+      );
+      if (!pulled.ok) throw new ResponseError(ErrorCodes.InvalidRequest, pulled.reason);
+      return pulled;
     } finally {
       reporter.done();
     }
@@ -145,7 +185,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const recovered = await recoverJournals(state, log);
     const roots = rootsOf(params);
     const workspace = await createWorkspace({ roots, settings: settings.sandbox ?? {}, log });
-    const models = createModelRouter({ settings, env, state, log });
+    const models = swappableRouter(createModelRouter({ settings, env, state, log, onProgress: (e) => log(`models: ${e.message}`) }));
     const context = createContextEngine({ workspace, state, log });
     const tasks = new TaskManager({
       workspace,
@@ -184,13 +224,14 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     }
     const parsed = parseSettings(section ?? {});
     if (!parsed.ok) {
-      void connection.window.showWarningMessage(parsed.reason);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: parsed.reason });
       return;
     }
     const next = mergeSettings(r.initSettings, parsed.settings);
     if (JSON.stringify(next) === JSON.stringify(r.settings)) return;
     r.settings = next;
-    r.models.updateSettings(next);
+    const previous = r.models.replace(createModelRouter({ settings: next, env, state: r.state, log }));
+    void previous.dispose();
     log("Settings updated from workspace/configuration.");
   }
 

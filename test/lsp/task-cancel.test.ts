@@ -97,12 +97,14 @@ describe("cancel", () => {
 
 describe("several tasks", () => {
   it("run at once when their files do not overlap, and queue when they do", async () => {
+    let edits = 0;
     fake.onChat((body) => {
       const text = JSON.stringify(body.messages);
       const isPlan = body.format !== undefined;
       const target = text.includes("Change b") ? "b.ts" : "a.ts";
       if (isPlan) return planAnswer(`Change ${target}.`, [{ path: target, action: "modify" }]);
-      return wholeFileAnswer({ [target]: `export const changed = "${target}";\n` });
+      edits += 1;
+      return wholeFileAnswer({ [target]: `export const changed = "${target} #${edits}";\n` });
     });
     const first = await client.startTask("Change a");
     await client.waitForState(first, "awaitingPlanApproval");

@@ -10,9 +10,10 @@ import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixtu
 import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
 import type { ClientKind } from "../helpers/test-client.js";
 
-const MATH = "export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n";
-const MATH_NEW =
-  "export function add(a: number, b: number): number {\n  // Adds two numbers.\n  return a + b;\n}\n\nexport function sub(a: number, b: number): number {\n  // Subtracts b from a.\n  return a - b;\n}\n";
+// Two functions far enough apart that a change to each makes its own hunk.
+const SPACER = Array.from({ length: 10 }, (_, i) => `// line ${i + 1} between the functions`).join("\n");
+const MATH = `export function add(a: number, b: number): number {\n  return a + b;\n}\n${SPACER}\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n`;
+const MATH_NEW = MATH.replace("  return a + b;", "  // Adds two numbers.\n  return a + b;").replace("  return a - b;", "  // Subtracts b from a.\n  return a - b;");
 const REJECTED_MARKER = "Adds two numbers.";
 
 let fake: FakeOllama;

@@ -7,7 +7,7 @@
  * A prompt's answer is just one more channel: the first decision wins (TaskManager.decide), a null
  * answer decides nothing, and a client that answers MethodNotFound is not asked again.
  */
-import { MessageType, type Connection } from "vscode-languageserver";
+import { MessageType, ShowMessageNotification, type Connection } from "vscode-languageserver";
 import type { TaskManager } from "../agent/task/manager.js";
 import type { TaskSnapshot } from "../agent/task/task.js";
 import { pathToFileUri } from "../agent/sandbox/index.js";
@@ -62,7 +62,7 @@ export class GateDelivery {
       case "cancelled":
         return this.info(`Burrow: "${short}" was cancelled; nothing was changed.`);
       case "failed":
-        return void this.connection.window.showErrorMessage(`Burrow: ${snapshot.error?.message ?? "the task failed."}`);
+        return this.notify(MessageType.Error, `Burrow: ${snapshot.error?.message ?? "the task failed."}`);
     }
   }
 
@@ -128,7 +128,16 @@ export class GateDelivery {
   }
 
   private info(message: string): void {
-    void this.connection.window.showInformationMessage(message);
+    this.notify(MessageType.Info, message);
+  }
+
+  /**
+   * `window/showMessage` as a notification. (vscode-languageserver's `window.show*Message` helpers
+   * send a `showMessageRequest`, which released Helix answers with MethodNotFound and Neovim 0.7
+   * turns into a blocking prompt.)
+   */
+  private notify(type: MessageType, message: string): void {
+    void this.connection.sendNotification(ShowMessageNotification.type, { type, message });
   }
 
   private ask(taskId: string, message: string, actions: string[], onAnswer: (title: string) => void): void {

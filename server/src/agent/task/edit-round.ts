@@ -38,6 +38,8 @@ export interface EditRoundInput {
   ownerId: string;
   onDelta?: (text: string) => void;
   onRetry?: (reason: string) => void;
+  /** Model housekeeping the user waits on (a hot-swap unloading one model for another). */
+  onModelProgress?: (message: string) => void;
   consent?: Parameters<ModelRouter["chat"]>[0]["consent"];
   formatOverride?: EditFormat;
   /** How many failed answers before giving up (DESIGN.md: up to three retries). */
@@ -74,6 +76,7 @@ export async function runEditRound(input: EditRoundInput): Promise<EditRoundResu
       ownerId: input.ownerId,
       files: [...input.editable.map((f) => f.path), ...input.references.map((f) => f.path)],
       consent: input.consent,
+      ...(input.onModelProgress ? { onProgress: (e: { message: string }) => input.onModelProgress?.(e.message) } : {}),
       temperature: 0,
     });
     const outcome = readAnswer(result.text, input);

@@ -327,6 +327,7 @@ export class TaskManager {
         ownerId: task.id,
         files: [...context.files.map((f) => f.path)],
         consent: (c) => this.askConsent(task, c),
+        onProgress: (e) => this.progress(task, e.message),
         temperature: 0,
       });
       this.check(task);
@@ -416,6 +417,7 @@ export class TaskManager {
         if (streamed % 2048 < d.length) this.progress(task, `Writing edits… ${(streamed / 1024).toFixed(1)} KB`);
       },
       onRetry: (reason) => this.progress(task, `Retrying: ${reason}`),
+      onModelProgress: (message) => this.progress(task, message),
     });
     this.check(task);
     if (!round.ok) throw new TaskFailure(round.code, round.reason);
