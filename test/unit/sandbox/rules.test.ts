@@ -83,9 +83,9 @@ const rows: Row[] = [
   },
   {
     name: "secrets by default",
-    entries: { ".env": "x", ".env.local": "x", "id_rsa": "x", "id_ed25519.pub": "x", "a.pem": "x", "b.key": "x", ".ssh/config": "x", ".aws/credentials": "x", ".npmrc": "x", ".netrc": "x", ".pypirc": "x", "credentials.json": "x", ".git-credentials": "x", "terraform.tfstate": "x", "src/a.ts": "x", "src/env.ts": "x" },
-    visible: ["src/a.ts", "src/env.ts"],
-    hidden: [".env", ".env.local", "id_rsa", "id_ed25519.pub", "a.pem", "b.key", ".ssh/config", ".aws/credentials", ".npmrc", ".netrc", ".pypirc", "credentials.json", ".git-credentials", "terraform.tfstate"],
+    entries: { ".env": "x", ".env.local": "x", "id_rsa": "x", "id_ed25519.pub": "x", "a.pem": "x", "b.key": "x", ".ssh/config": "x", ".aws/credentials": "x", ".npmrc": "x", ".netrc": "x", ".pypirc": "x", "credentials.json": "x", ".git-credentials": "x", "terraform.tfstate": "x", "config/secrets.yml": "x", "src/a.ts": "x", "src/env.ts": "x", "src/credentials.ts": "x", "src/secrets.ts": "x" },
+    visible: ["src/a.ts", "src/env.ts", "src/credentials.ts", "src/secrets.ts"],
+    hidden: ["config/secrets.yml", ".env", ".env.local", "id_rsa", "id_ed25519.pub", "a.pem", "b.key", ".ssh/config", ".aws/credentials", ".npmrc", ".netrc", ".pypirc", "credentials.json", ".git-credentials", "terraform.tfstate"],
   },
   {
     name: "named exceptions in sandbox.allow",

@@ -22,6 +22,8 @@ import { homedir } from "node:os";
 import { dirname, join, relative, sep, isAbsolute } from "node:path";
 import ignore, { type Ignore } from "ignore";
 
+const DATA_EXTENSIONS = ["json", "yml", "yaml", "toml", "ini", "xml", "txt", "csv", "env", "conf", "cfg"] as const;
+
 /** Names the model never sees and the agent never writes, unless the user names them in `sandbox.allow`. */
 export const SECRET_PATTERNS: readonly string[] = [
   ".env",
@@ -56,12 +58,13 @@ export const SECRET_PATTERNS: readonly string[] = [
   ".my.cnf",
   ".git-credentials",
   ".htpasswd",
+  // Credential and secret stores by name, in data formats only: `credentials.ts` is code.
   "credentials",
-  "credentials.*",
+  ...DATA_EXTENSIONS.map((ext) => `credentials.${ext}`),
   "*.credentials",
   "client_secret*.json",
   "service-account*.json",
-  "secrets.*",
+  ...DATA_EXTENSIONS.map((ext) => `secrets.${ext}`),
   ".secrets",
   "*.tfstate",
   "*.tfstate.*",
