@@ -95,7 +95,7 @@ export function renderDoctorReport(report: DoctorReport): string {
 
   section("Recommended coder model");
   const tier = report.hardwareRecommendation;
-  lines.push(`  ${tier.model} with a ${tier.contextTokens}-token context${tier.cpu ? " (on the CPU)" : ""}`);
+  lines.push(`  ${tier.model}, context of ${tier.contextTokens} tokens${tier.cpu ? ", on the CPU" : ""}`);
   lines.push(`  Why: ${tier.reason}`);
   for (const alt of tier.alternatives) lines.push(`  Also possible: ${alt.model}: ${alt.note}`);
 
@@ -115,11 +115,11 @@ export function renderDoctorReport(report: DoctorReport): string {
 
   section("Configured");
   lines.push(`  Provider: ${report.provider}`);
-  const describe = (m: DescribedModel) => `${m.model} via ${m.provider}, ${m.contextTokens}-token context${m.remote ? ", leaves this machine" : ", on this machine"}`;
+  const describe = (m: DescribedModel) => `${m.model} via ${m.provider}, context of ${m.contextTokens} tokens${m.remote ? ", leaves this machine" : ", on this machine"}`;
   lines.push(`  Coder model: ${describe(report.coder)}`);
   lines.push(`  Chat model: ${describe(report.chat)}`);
   const swapping = canonicalName(report.coder.model) !== canonicalName(report.chat.model);
-  lines.push(`  Hot-swap: ${report.hotSwap ? (swapping ? "on (the chat model is unloaded while the coder runs, when both do not fit)" : "on, but chat and coder are the same model") : "off"}`);
+  lines.push(`  Hot-swap: ${report.hotSwap ? (swapping ? "on (the chat model is unloaded while the coder runs, when both do not fit)" : "on (nothing to swap: chat and coder are the same model)") : "off"}`);
   if (report.recommendation.source === "settings") lines.push(`  Settings: ${report.recommendation.reason}`);
 
   section("Cloud providers (used only when a task names one and you agree)");

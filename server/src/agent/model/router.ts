@@ -41,6 +41,7 @@ import {
   ModelError,
   type ChatRequest,
   type ChatResult,
+  type ModelErrorKind,
   type ModelInfo,
   type ModelProgress,
   type ModelRole,
@@ -85,7 +86,11 @@ export interface ModelAdmin {
   /** Models installed in every reachable local runtime; a refusal when none is reachable. */
   listModels(): Promise<Outcome<{ models: ModelInfo[]; runtimes: RuntimeStatus[] }>>;
   /** Download a model into Ollama, reporting progress summed over its layers. */
-  pull(name: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<Outcome<{ model: string }>>;
+  pull(
+    name: string,
+    onProgress: (progress: PullProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; model: string } | { ok: false; reason: string; kind: ModelErrorKind }>;
   doctor(): Promise<{ report: DoctorReport; text: string }>;
   egressLedger(): Promise<LedgerEntry[]>;
   recommend(): Promise<Recommendation & { installed?: boolean }>;
@@ -415,7 +420,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
 
     async pull(name, onProgress, signal) {
       if (providerName() === "lmstudio") {
-        return { ok: false, reason: `LM Studio downloads models in its app or with \`lms get ${name}\`; Burrow pulls into Ollama only.` };
+        return { ok: false, kind: "config", reason: `LM Studio downloads models in its app or with \`lms get ${name}\`; Burrow pulls into Ollama only.` };
       }
       try {
         await pullWithOllama({ baseUrl: ollamaUrl, gate, timeouts }, name, onProgress, signal);
@@ -423,7 +428,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         return { ok: true, model: name };
       } catch (err) {
         const failure = err instanceof ModelError ? err : new ModelError("bad-response", String(err));
-        return { ok: false, reason: failure.message };
+        return { ok: false, kind: failure.kind, reason: failure.message };
       }
     },
 
