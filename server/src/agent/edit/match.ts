@@ -35,16 +35,64 @@ interface Candidate {
 
 type Tier = (file: readonly string[], range: LineRange, search: string[], replace: string[]) => Candidate[];
 
-const exact: Tier = (file, range, search, replace) =>
-  windows(file, range, search.length, (i) => search.every((line, k) => file[i + k] === line)).map((start) => ({
-    start,
-    lines: replace,
-  }));
+// The tiers scan every line of the file for every block, so they are written as plain loops that
+// allocate nothing per line: on a 1 MB file that is the difference between milliseconds and a
+// garbage-collection storm.
 
-const trailingWhitespace: Tier = (file, range, search, replace) =>
-  windows(file, range, search.length, (i) =>
-    search.every((line, k) => file[i + k]!.trimEnd() === line.trimEnd()),
-  ).map((start) => ({ start, lines: replace }));
+const exact: Tier = (file, range, search, replace) => {
+  const out: Candidate[] = [];
+  const n = search.length;
+  if (n === 0) return out;
+  const first = search[0]!;
+  for (let i = range.from; i + n <= range.to; i++) {
+    if (file[i] !== first) continue;
+    let k = 1;
+    while (k < n && file[i + k] === search[k]) k++;
+    if (k === n) out.push({ start: i, lines: replace });
+  }
+  return out;
+};
+
+/** Length of a line without its trailing spaces and tabs. */
+function trimmedLength(line: string): number {
+  let end = line.length;
+  while (end > 0) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    end--;
+  }
+  return end;
+}
+
+/** `line` equals `core` once trailing whitespace is ignored (`core` is already trimmed). */
+function equalsTrimmed(line: string, core: string): boolean {
+  return trimmedLength(line) === core.length && line.startsWith(core);
+}
+
+const trailingWhitespace: Tier = (file, range, search, replace) => {
+  const out: Candidate[] = [];
+  const n = search.length;
+  if (n === 0) return out;
+  const cores = search.map((line) => line.trimEnd());
+  for (let i = range.from; i + n <= range.to; i++) {
+    let k = 0;
+    while (k < n && equalsTrimmed(file[i + k]!, cores[k]!)) k++;
+    if (k === n) out.push({ start: i, lines: replace });
+  }
+  return out;
+};
+
+/** The whitespace in front of `core` at the end of `line` (trailing whitespace ignored), or undefined. */
+function leadBefore(line: string, core: string): string | undefined {
+  const end = trimmedLength(line);
+  if (end < core.length || !line.endsWith(core, end)) return undefined;
+  const leadLength = end - core.length;
+  for (let j = 0; j < leadLength; j++) {
+    const c = line.charCodeAt(j);
+    if (c !== 32 && c !== 9) return undefined;
+  }
+  return line.slice(0, leadLength);
+}
 
 /**
  * Every non-blank SEARCH line is off from the file by the same leading whitespace (too little or
@@ -52,33 +100,30 @@ const trailingWhitespace: Tier = (file, range, search, replace) =>
  * file's indentation. Trailing whitespace is ignored here too; blank lines must stay blank.
  */
 const indentation: Tier = (file, range, search, replace) => {
+  const out: Candidate[] = [];
+  const n = search.length;
   const common = Math.min(
     ...[...search, ...replace].filter((line) => !isBlank(line)).map((line) => indentOf(line).length),
   );
-  if (!Number.isFinite(common)) return [];
-  const searchCore = search.map((line) => (isBlank(line) ? "" : line.slice(common).trimEnd()));
-  const out: Candidate[] = [];
-  for (const start of windows(file, range, search.length, () => true)) {
-    let prefix: string | undefined;
-    let fits = true;
-    for (let k = 0; k < search.length && fits; k++) {
-      const fileLine = file[start + k]!.trimEnd();
-      const core = searchCore[k]!;
+  if (n === 0 || !Number.isFinite(common)) return out;
+  const cores = search.map((line) => (isBlank(line) ? "" : line.slice(common).trimEnd()));
+  const anchor = cores.findIndex((core) => core !== "");
+  for (let i = range.from; i + n <= range.to; i++) {
+    // The first non-blank line decides the prefix; most windows fail right there.
+    const prefix = leadBefore(file[i + anchor]!, cores[anchor]!);
+    if (prefix === undefined) continue;
+    let k = 0;
+    for (; k < n; k++) {
+      const line = file[i + k]!;
+      const core = cores[k]!;
       if (core === "") {
-        fits = fileLine === "";
-        continue;
+        if (trimmedLength(line) !== 0) break;
+      } else if (k !== anchor) {
+        if (trimmedLength(line) !== prefix.length + core.length || !line.startsWith(prefix) || !line.startsWith(core, prefix.length)) break;
       }
-      if (!fileLine.endsWith(core)) {
-        fits = false;
-        continue;
-      }
-      const lead = fileLine.slice(0, fileLine.length - core.length);
-      if (!/^[ \t]*$/.test(lead) || (prefix !== undefined && lead !== prefix)) fits = false;
-      else prefix = lead;
     }
-    if (!fits || prefix === undefined) continue;
-    const shift = prefix;
-    out.push({ start, lines: replace.map((line) => (isBlank(line) ? "" : shift + line.slice(common))) });
+    if (k < n) continue;
+    out.push({ start: i, lines: replace.map((line) => (isBlank(line) ? "" : prefix + line.slice(common))) });
   }
   return out;
 };
@@ -88,14 +133,6 @@ const basicTiers: [MatchTier, Tier][] = [
   ["trailing-whitespace", trailingWhitespace],
   ["indentation", indentation],
 ];
-
-/** Start lines i in range where a window of `size` lines passes `fits`. */
-function windows(file: readonly string[], range: LineRange, size: number, fits: (i: number) => boolean): number[] {
-  const out: number[] = [];
-  if (size === 0) return out;
-  for (let i = range.from; i + size <= range.to; i++) if (fits(i)) out.push(i);
-  return out;
-}
 
 /**
  * Find one place for `search` with the literal tiers (exact, trailing whitespace, indentation).
