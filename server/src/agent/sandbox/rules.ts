@@ -159,11 +159,15 @@ export class RootRules {
     if (this.isAllowed(rel, isDir)) return { visible: true };
     const secret = this.secretVerdict(rel, isDir);
     if (secret) return secret;
+    // Walk down from the root, adding each folder's ignore files to the rules in force below it.
     const parts = rel.split("/");
-    for (let i = 1; i <= parts.length; i++) {
-      const partial = join(this.root, ...parts.slice(0, i));
-      const partialIsDir = i < parts.length || isDir;
-      const ignored = this.ignoreVerdict(partial, partialIsDir, await this.chainLevels(dirname(partial)));
+    let levels = await this.chainLevels(this.root);
+    let partial = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) levels = await this.levelsInside(partial, levels);
+      partial = join(partial, parts[i]!);
+      const partialIsDir = i < parts.length - 1 || isDir;
+      const ignored = this.ignoreVerdict(partial, partialIsDir, levels);
       if (ignored) return ignored;
     }
     return { visible: true };
