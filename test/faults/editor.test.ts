@@ -114,13 +114,14 @@ describe("a file changed between proposal and apply is not overwritten", () => {
     // The way out the message names: a new proposal against the text the user has now.
     const editRequests = fake.requests.filter(isEditRequest).length;
     modelAnswers(typed);
+    const since = c.received.length;
     await c.executeCommand("burrow.task.retry", { taskId });
-    await c.waitForTaskState(taskId, ["awaitingChangesApproval"]);
+    await c.waitForTaskState(taskId, ["awaitingChangesApproval"], 20_000, since);
     const retried = fake.requests.filter(isEditRequest).slice(editRequests);
     expect(retried.length).toBeGreaterThanOrEqual(1);
     expect(promptText(retried.at(-1)!)).toContain("A note the user typed");
     await c.executeCommand("burrow.changes.apply", { taskId });
-    await c.waitForTaskState(taskId, ["applied"]);
+    await c.waitForTaskState(taskId, ["applied"], 20_000, since);
     expect(editor.text(uri)).toBe(`${typed}${ADDED}`);
   });
 

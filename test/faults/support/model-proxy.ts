@@ -63,6 +63,10 @@ export async function startModelProxy(target: string): Promise<ModelProxy> {
     const upstreamRequest = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamResponse) => {
+        // A runtime that dies mid-answer must look dead through the proxy too, not merely silent.
+        upstreamResponse.on("close", () => {
+          if (!upstreamResponse.complete) res.destroy();
+        });
         const ndjson = String(upstreamResponse.headers["content-type"] ?? "").includes("ndjson");
         if (proxy.mode !== "drop-done" || !ndjson || !req.url?.startsWith("/api/chat")) {
           res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);

@@ -199,11 +199,14 @@ export class RawLspClient {
 
   // -- waiting -----------------------------------------------------------------------------
 
-  /** Resolve with the first received message (already here or still to come) that matches. */
-  waitFor(predicate: (m: JsonRpcMessage) => boolean, timeoutMs = 20_000, what = "a message"): Promise<JsonRpcMessage> {
+  /**
+   * Resolve with the first received message (already here or still to come) that matches, looking
+   * only at messages from index `since` on (pass `client.received.length` to ignore the past).
+   */
+  waitFor(predicate: (m: JsonRpcMessage) => boolean, timeoutMs = 20_000, what = "a message", since = 0): Promise<JsonRpcMessage> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const found = this.received.find(predicate);
+        const found = this.received.slice(since).find(predicate);
         if (found) {
           finish();
           resolve(found);
@@ -232,8 +235,11 @@ export class RawLspClient {
       .map((m) => m.params as TaskUpdate);
   }
 
-  /** Wait until a task reaches one of `states`; a task that fails instead rejects with its error. */
-  async waitForTaskState(taskId: string, states: string[], timeoutMs = 20_000): Promise<TaskUpdate> {
+  /**
+   * Wait until a task reaches one of `states`; a task that ends otherwise rejects with its error.
+   * `since` (an index into `received`) ignores earlier updates, e.g. those before a retry.
+   */
+  async waitForTaskState(taskId: string, states: string[], timeoutMs = 20_000, since = 0): Promise<TaskUpdate> {
     const terminal = ["failed", "rejected", "cancelled", "applied"];
     const message = await this.waitFor(
       (m) =>
@@ -242,6 +248,7 @@ export class RawLspClient {
         (states.includes(m.params.state) || (terminal.includes(m.params.state) && !states.includes(m.params.state))),
       timeoutMs,
       `task ${taskId} to reach ${states.join(" or ")}`,
+      since,
     );
     const update = message.params as TaskUpdate;
     if (!states.includes(update.state)) {
