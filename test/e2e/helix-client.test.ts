@@ -239,7 +239,12 @@ class HelixLikeClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(poll);
-        reject(new Error(`timed out waiting for ${what}; status messages: ${JSON.stringify(this.statusMessages)}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}; status messages: ${JSON.stringify(this.statusMessages)}; ` +
+              `dropped notifications: ${JSON.stringify(this.droppedNotifications)}; refused requests: ${JSON.stringify(this.refusedRequests)}`,
+          ),
+        );
       }, timeoutMs);
       const poll = () => {
         if (check()) {
@@ -332,7 +337,9 @@ beforeEach(async () => {
   const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   helix = new HelixLikeClient(connection, workspace);
   // Helix sends the `config` table of [language-server.burrow] as initializationOptions.
-  await helix.initialize({ models: { coder: "qwen2.5-coder:1.5b" } });
+  await helix.initialize({ models: { coder: "qwen2.5-coder:1.5b" } }).catch((err: Error) => {
+    throw new Error(`${err.message}\nserver stderr:\n${serverStderr}`);
+  });
 });
 
 afterEach(async () => {
