@@ -391,14 +391,14 @@ class Parser {
   }
 
   /**
-   * A first content line that is only a comment naming a file in play ("# src/a.py"), which some
-   * models write instead of a name line. The line is dropped from the content unless the file
+   * A first content line that is only the name of a file in play, bare or as a comment
+   * ("src/a.py", "# src/a.py"), which some models write instead of a name line. The line is dropped from the content unless the file
    * really starts with it.
    */
   private nameInsideListing(content: string[]): { path: string; keepFirstLine: boolean } | undefined {
     const first = content[0];
     if (first === undefined) return undefined;
-    const m = /^\s*(?:#+|\/\/+|--|;+|\/\*+|<!--)\s*(.+?)\s*(?:\*\/|-->)?\s*$/.exec(first);
+    const m = /^\s*(?:#+|\/\/+|--|;+|\/\*+|<!--)?\s*(.+?)\s*(?:\*\/|-->)?\s*$/.exec(first);
     if (!m) return undefined;
     const name = nameFromLine(m[1]!, this.inPlay);
     if (!name) return undefined;
