@@ -132,6 +132,8 @@ export interface FakeOllama {
   /** Replies used in order, before the `onChat` handler. */
   enqueueChat(...replies: FakeReply[]): void;
   onPull(handler: (name: string) => FakePullScript): void;
+  /** Called before a load request (empty messages or prompt) is answered; the answer waits for it (a slow cold load). */
+  onLoad(handler: (model: string, numCtx: number | undefined) => void | Promise<void>): void;
   /** Bodies of /api/chat requests that carried messages (not load/unload calls). */
   chatRequests(): any[];
   waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
@@ -194,6 +196,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     text: "Hello from the fake Ollama.",
   });
   let pullHandler: (name: string) => FakePullScript = () => ({});
+  let loadHandler: (model: string, numCtx: number | undefined) => void | Promise<void> = () => {};
   const version = options.version ?? "0.12.6";
   const linger = options.unloadLingersForPsPolls ?? 0;
 
@@ -393,6 +396,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         requestUnload(name);
         return sendJson(res, 200, base({ done: true, done_reason: "unload" }));
       }
+      await loadHandler(name, body.options?.num_ctx);
+      if (res.destroyed) return;
       load(name, body.options?.num_ctx);
       return sendJson(res, 200, base({ done: true, done_reason: "load" }));
     }
@@ -565,6 +570,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     },
     onPull(handler) {
       pullHandler = handler;
+    },
+    onLoad(handler) {
+      loadHandler = handler;
     },
     chatRequests() {
       return server.requests

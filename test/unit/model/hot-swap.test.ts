@@ -116,6 +116,40 @@ describe("hot-swap on Ollama", () => {
     expect(unloads.every((e) => e.inFlight === 0)).toBe(true);
   });
 
+  it("lets a cancelled request stop waiting for a slow load, and the swap still completes", async () => {
+    const fake = await startFakeOllama({ models: [coder, chat], loaded: [chat] });
+    fakes.push(fake);
+    let release!: () => void;
+    const loadHeld = new Promise<void>((resolve) => (release = resolve));
+    fake.onLoad(async (model) => {
+      if (model === coder) await loadHeld;
+    });
+    const { router } = await swapRouter(fake, {}, nvidia(8));
+    const controller = new AbortController();
+    const pending = router.chat({ role: "coder", messages: ask, signal: controller.signal });
+    await fake.waitFor((r) => r.path === "/api/chat" && r.body?.model === coder && !r.body.messages?.length);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ kind: "aborted" });
+    release();
+    // The next coder request finds the coder loaded and runs without another swap.
+    await router.chat({ role: "coder", messages: ask });
+    const swaps = labels(fake.requests).filter((l) => /^(un)?load/.test(l));
+    expect(swaps.slice(0, 2)).toEqual([`unload ${chat}`, `load ${coder} ctx=8192`]);
+    expect(swaps.filter((l) => l.startsWith(`load ${coder}`))).toHaveLength(1);
+    expect(fake.chatRequests().map((b) => b.model)).toEqual([coder]);
+  });
+
+  it("shares one swap between coder requests that arrive together", async () => {
+    const fake = await startFakeOllama({ models: [coder, chat], loaded: [chat] });
+    fakes.push(fake);
+    const { router, chatIsBack } = await swapRouter(fake);
+    await Promise.all([1, 2, 3].map(() => router.chat({ role: "coder", messages: ask })));
+    await chatIsBack;
+    const swaps = labels(fake.requests).filter((l) => /^(un)?load/.test(l));
+    expect(swaps).toEqual([`unload ${chat}`, `load ${coder} ctx=8192`, `unload ${coder}`, `load ${chat} ctx=8192`]);
+    expect(fake.chatRequests()).toHaveLength(3);
+  });
+
   it("skips the swap when both models fit", async () => {
     const fake = await startFakeOllama({ models: [coder, chat], loaded: [chat] });
     fakes.push(fake);

@@ -13,6 +13,12 @@ import type { ChatMessage } from "./types.js";
 /** The sizes a window may take; each is a multiple of 4096 so neighbouring prompts share one. */
 export const contextSteps = [4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536, 98304, 131072] as const;
 
+/**
+ * The smallest window Burrow uses: one step above Ollama's usual 4096, so that the common small and
+ * medium prompts share one value and the model is loaded once.
+ */
+export const floorTokens = 8192;
+
 /** The least room kept for an answer. */
 export const minimumAnswerRoom = 1024;
 
@@ -48,16 +54,21 @@ export interface SizeInput {
 export class ContextSizer {
   private readonly used = new Map<string, number>();
 
-  /** The window this model is loaded with, or would be (for a preload): the last used, or the budget's first step. */
+  /**
+   * The window this model is loaded with, or will be (a preload asks before any request): the last
+   * one used, else the first step. Answering commits to it, so later requests do not go below it.
+   */
   current(model: string, budget: number, modelLimit?: number): number {
-    const cap = Math.min(budget, modelLimit ?? Number.POSITIVE_INFINITY);
-    return Math.min(this.used.get(model) ?? stepAtLeast(Math.min(8192, cap), cap), cap);
+    const cap = Math.max(contextSteps[0], Math.min(budget, modelLimit ?? Number.POSITIVE_INFINITY));
+    const value = Math.min(this.used.get(model) ?? Math.min(floorTokens, cap), cap);
+    this.used.set(model, value);
+    return value;
   }
 
   size(input: SizeInput): ContextChoice {
     const cap = Math.max(contextSteps[0], Math.min(input.budget, input.modelLimit ?? Number.POSITIVE_INFINITY));
     const wanted = input.promptTokens + desiredAnswerRoom(input.promptTokens);
-    const previous = this.used.get(input.model) ?? 0;
+    const previous = this.used.get(input.model) ?? Math.min(floorTokens, cap);
     let contextTokens = Math.min(Math.max(stepAtLeast(wanted, cap), previous), cap);
     if (input.promptTokens + minimumAnswerRoom > contextTokens) {
       // The ladder step is below the cap but the prompt needs the cap itself.

@@ -15,7 +15,7 @@
  */
 import { canonicalName } from "./names.js";
 import type { LocalRuntime } from "./provider.js";
-import type { ModelProgress, ModelRole } from "./types.js";
+import { ModelError, type ModelProgress, type ModelRole } from "./types.js";
 
 export interface HotSwapOptions {
   runtime: LocalRuntime;
@@ -61,15 +61,22 @@ export class HotSwap {
   }
 
   /** Run a request for `role`'s model once that model is the one loaded. */
-  async run<T>(role: ModelRole, request: () => Promise<T>, onProgress?: (event: ModelProgress) => void): Promise<T> {
+  async run<T>(
+    role: ModelRole,
+    request: () => Promise<T>,
+    onProgress?: (event: ModelProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<T> {
     if (!this.managed) return request();
     this.fits ??= this.options.bothFit().catch(() => false);
     if (await this.fits) return request();
 
     clearTimeout(this.swapBackTimer);
     for (;;) {
+      if (signal?.aborted) throw new ModelError("aborted", "The model request was cancelled.");
       if (this.switching) {
-        await this.switching.catch(() => undefined);
+        // A cancelled request stops waiting at once; the swap itself finishes for whoever needs it next.
+        await untilSettledOrAborted(this.switching, signal);
         continue;
       }
       if (this.active === role) {
@@ -78,30 +85,52 @@ export class HotSwap {
       }
       const other: ModelRole = role === "coder" ? "chat" : "coder";
       if (this.inFlight[other] > 0) {
-        await new Promise<void>((resolve) => this.idleWaiters[other].push(resolve));
+        await untilSettledOrAborted(new Promise<void>((resolve) => this.idleWaiters[other].push(resolve)), signal);
         continue;
       }
-      const swap = this.swapTo(role, onProgress);
-      this.switching = swap;
-      try {
-        await swap;
-        // Claimed in the same step as the swap finished, so a waiter for the other model cannot swap back first.
-        this.inFlight[role] += 1;
-        break;
-      } finally {
-        this.switching = null;
+      // The swap claims a place for this request in the same step as it finishes, so a request
+      // waiting for the other model cannot swap back before this one has run.
+      const swap = this.startSwap(role, onProgress, true);
+      await untilSettledOrAborted(swap, signal, true);
+      if (signal?.aborted) {
+        swap.then(
+          () => this.release(role),
+          () => undefined,
+        );
+        throw new ModelError("aborted", "The model request was cancelled.");
       }
+      break;
     }
 
     try {
       return await request();
     } finally {
-      this.inFlight[role] -= 1;
-      if (this.inFlight[role] === 0) {
-        for (const wake of this.idleWaiters[role].splice(0)) wake();
-        if (role === "coder") this.scheduleSwapBack();
-      }
+      this.release(role);
     }
+  }
+
+  private release(role: ModelRole): void {
+    this.inFlight[role] -= 1;
+    if (this.inFlight[role] === 0) {
+      for (const wake of this.idleWaiters[role].splice(0)) wake();
+      if (role === "coder") this.scheduleSwapBack();
+    }
+  }
+
+  /** Start a swap; `switching` is set until it settles, and `claim` reserves a request slot on success. */
+  private startSwap(role: ModelRole, onProgress: ((event: ModelProgress) => void) | undefined, claim: boolean): Promise<void> {
+    const swap = this.swapTo(role, onProgress).then(
+      () => {
+        this.switching = null;
+        if (claim) this.inFlight[role] += 1;
+      },
+      (err: unknown) => {
+        this.switching = null;
+        throw err;
+      },
+    );
+    this.switching = swap;
+    return swap;
   }
 
   private scheduleSwapBack(): void {
@@ -109,13 +138,9 @@ export class HotSwap {
     if (this.disposed) return;
     this.swapBackTimer = setTimeout(() => {
       if (this.disposed || this.switching || this.active !== "coder" || this.inFlight.coder > 0) return;
-      const swap = this.swapTo("chat", undefined);
-      this.switching = swap;
-      swap
-        .catch((err: unknown) => this.options.log?.(`hot-swap: could not bring the chat model back: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          if (this.switching === swap) this.switching = null;
-        });
+      this.startSwap("chat", undefined, false).catch((err: unknown) =>
+        this.options.log?.(`hot-swap: could not bring the chat model back: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }, this.options.idleMs ?? 15_000);
     this.swapBackTimer.unref?.();
   }
@@ -176,6 +201,27 @@ export class HotSwap {
       }
       await new Promise((resolve) => setTimeout(resolve, poll));
     }
+  }
+}
+
+/**
+ * Wait for `promise` to settle, or for `signal` to abort, whichever comes first. With `rethrow`,
+ * a rejection of the promise is passed on; otherwise it only means "stop waiting".
+ */
+async function untilSettledOrAborted(promise: Promise<unknown>, signal: AbortSignal | undefined, rethrow = false): Promise<void> {
+  if (!signal) {
+    await (rethrow ? promise : promise.catch(() => undefined));
+    return;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([rethrow ? promise : promise.catch(() => undefined), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
   }
 }
 

@@ -319,7 +319,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
       });
     let result;
     try {
-      result = managed ? await hotSwapFor(runtime).run(role, send, request.onProgress) : await send();
+      result = managed ? await hotSwapFor(runtime).run(role, send, request.onProgress, request.signal) : await send();
     } catch (err) {
       throw err instanceof ModelError ? await explainMissing(err, runtime) : err;
     }
