@@ -4,7 +4,7 @@
  * 200 times: half at each named step of a commit in turn, half at random moments. After
  * `recoverJournals`, every file must hold one whole version, all files the same version, the
  * created-or-deleted file must match that version, modes are kept, and no temporary file or
- * journal is left behind.
+ * journal is left behind. Then 52 more runs kill the recovery itself part-way and recover again.
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { contentOf, EXECUTABLE, FILES, parseVersion, TOGGLE } from "./crash-file
 
 const RUNS_AT_STEPS = 100;
 const RUNS_AT_RANDOM = 100;
+const RECOVERY_RUNS = 52;
 let work: string;
 let childScript: string;
 
@@ -55,10 +56,10 @@ function seed(dir: string): { root: string; stateDir: string } {
 }
 
 /** Run the child until it dies; resolve with how it ended. */
-function runChild(root: string, stateDir: string, killAtStep: number | null, randomDelayMs: number | null): Promise<{ signal: string | null; stderr: string }> {
+function runChild(root: string, stateDir: string, killAtStep: number | null, randomDelayMs: number | null, recoverKillAt = 0): Promise<{ signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [childScript, root, stateDir], {
-      env: { ...process.env, BURROW_KILL_AT_STEP: killAtStep === null ? "" : String(killAtStep) },
+      env: { ...process.env, BURROW_KILL_AT_STEP: killAtStep === null ? "" : String(killAtStep), BURROW_RECOVER_KILL_AT_STEP: String(recoverKillAt) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -131,6 +132,34 @@ describe("commit survives being killed at any point", () => {
       // The kills landed in different places: some before any commit finished, some after several.
       expect(seenVersions.size).toBeGreaterThan(2);
       expect(recovered).toBeGreaterThan(0);
+    },
+    240_000,
+  );
+
+  it(
+    "survives being killed again while recovering",
+    async () => {
+      let interrupted = 0;
+      // Kill the apply part-way (after the journal exists), then kill the recovery at each of its steps.
+      const one = async (n: number) => {
+        const dir = join(work, `recover-${n}`);
+        const { root, stateDir } = seed(dir);
+        const applyStep = 4 + (n % 13);
+        const ended = await runChild(root, stateDir, applyStep, null);
+        expect(ended.signal, ended.stderr).toBe("SIGKILL");
+        const recovery = await runChild(root, stateDir, null, null, 1 + (Math.floor(n / 13) % 5));
+        if (recovery.signal === "SIGKILL") interrupted++;
+        await recoverJournals(createStateStore(stateDir));
+        assertConsistent(root, stateDir);
+        rmSync(dir, { recursive: true, force: true });
+      };
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < RECOVERY_RUNS) await one(next++);
+        }),
+      );
+      expect(interrupted).toBeGreaterThan(20);
     },
     240_000,
   );

@@ -3,15 +3,30 @@
  * files through the real `Workspace.commit`, and either kills itself at a named commit step (when
  * BURROW_KILL_AT_STEP is set) or runs until the test kills it at a random moment.
  *
+ * With BURROW_RECOVER_KILL_AT_STEP it instead runs `recoverJournals` and kills itself at that
+ * step of the recovery, to show that an interrupted recovery can simply run again.
+ *
  * Each version v writes every file as "file <i> version <v>" plus padding, makes `toggle.txt`
  * exist only in even versions (so creates and deletes are exercised) and creates new folders.
  */
-import { createStateStore, createWorkspace } from "../../../server/src/agent/sandbox/index.js";
+import { createStateStore, createWorkspace, recoverJournals } from "../../../server/src/agent/sandbox/index.js";
 import { FILES, contentOf, parseVersion, TOGGLE } from "./crash-files.js";
 
 const [root, stateDir] = process.argv.slice(2) as [string, string];
 const killAt = Number(process.env.BURROW_KILL_AT_STEP ?? "0");
+const recoverKillAt = Number(process.env.BURROW_RECOVER_KILL_AT_STEP ?? "0");
 let steps = 0;
+
+// Recovery mode: recover what an earlier kill left, and be killed while doing it.
+if (recoverKillAt > 0) {
+  await recoverJournals(createStateStore(stateDir), () => {}, {
+    step() {
+      steps++;
+      if (steps === recoverKillAt) process.kill(process.pid, "SIGKILL");
+    },
+  });
+  process.exit(0);
+}
 
 const workspace = await createWorkspace({
   roots: [root],

@@ -157,7 +157,7 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
   } catch (err) {
     // Nothing has replaced a target yet: removing what this commit created undoes it.
     await rollBackPrepared(journal, pinned);
-    await deps.state.remove(journalDir);
+    await finishJournal(deps.state, journalDir);
     for (const folder of pinned.values()) await folder.close();
     if (err instanceof ConflictFound) return conflictRefusal(err.conflicts);
     if (err instanceof SandboxRefusal) return refuse(err.message);
@@ -181,14 +181,14 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
   } catch (err) {
     deps.log(`Apply ${id} failed part-way (${(err as Error).message}); restoring every file from the journal.`);
     await rollBackPinned(journal, pinned, renamed, deps.log);
-    await deps.state.remove(journalDir);
+    await finishJournal(deps.state, journalDir);
     for (const folder of pinned.values()) await folder.close();
     const reason = err instanceof SandboxRefusal ? err.message : `Burrow could not finish writing (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     return refuse(`Nothing was written: ${reason}. Every file was restored to what it was before.`);
   }
   for (const folder of pinned.values()) await folder.close();
   await step("renamed-all");
-  await deps.state.remove(journalDir);
+  await finishJournal(deps.state, journalDir);
   await step("journal-removed");
   return { ok: true, written: planned.map((p) => p.abs) };
 }
@@ -197,7 +197,12 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
  * Finish or undo every apply a crash interrupted. Run at server start, before any task: afterwards
  * each file a journal names is wholly old or wholly new, and the whole batch agrees.
  */
-export async function recoverJournals(state: StateStore, log: (message: string) => void = () => {}): Promise<{ completed: number; rolledBack: number }> {
+export async function recoverJournals(
+  state: StateStore,
+  log: (message: string) => void = () => {},
+  hooks?: CommitHooks,
+): Promise<{ completed: number; rolledBack: number }> {
+  const step = async (name: string) => hooks?.step?.(name);
   let completed = 0;
   let rolledBack = 0;
   for (const id of await state.list(JOURNALS)) {
@@ -213,25 +218,28 @@ export async function recoverJournals(state: StateStore, log: (message: string) 
     } catch {
       throw new Error(`The apply journal ${state.pathOf(`${JOURNALS}/${id}/journal.json`)} is corrupt; inspect it and remove it by hand before starting Burrow again.`);
     }
+    // Recovery may itself be interrupted: every branch below can run again from the start.
+    await step("recover-start");
     if (journal.phase === "prepared") {
       await rollBackPrepared(journal, new Map());
       rolledBack++;
       log(`Rolled back an unfinished apply (${journal.entries.length} files) from ${journal.createdAt}; no file had changed.`);
-    } else if (await completeReady(journal, log)) {
+    } else if (await completeReady(journal, log, step)) {
       completed++;
       log(`Completed an interrupted apply (${journal.entries.length} files) from ${journal.createdAt}.`);
     } else {
-      await rollBackReady(journal, log);
+      await rollBackReady(journal, log, step);
       rolledBack++;
       log(`Restored ${journal.entries.length} files from an interrupted apply of ${journal.createdAt}, which could not be completed.`);
     }
-    await state.remove(`${JOURNALS}/${id}`);
+    await step("recover-finishing");
+    await finishJournal(state, `${JOURNALS}/${id}`);
   }
   return { completed, rolledBack };
 }
 
 /** Roll a ready journal forward; false when some file is neither new nor finishable. */
-async function completeReady(journal: Journal, log: (message: string) => void): Promise<boolean> {
+async function completeReady(journal: Journal, log: (message: string) => void, step: (name: string) => Promise<void>): Promise<boolean> {
   for (const entry of journal.entries) {
     if (!(await parentIsUnchanged(entry.parent))) {
       log(`Cannot complete ${entry.target}: its folder is no longer where it was.`);
@@ -247,10 +255,11 @@ async function completeReady(journal: Journal, log: (message: string) => void): 
     const current = await readCurrent(entry.target);
     if (current === null || hashBytes(current) !== entry.newHash) return false;
   }
-  for (const entry of journal.entries) {
+  for (const [i, entry] of journal.entries.entries()) {
     if (entry.newHash === null) await fsp.rm(entry.target, { force: true });
     else if (await existsNoFollow(entry.temp)) await fsp.rename(entry.temp, entry.target);
     await syncDirectory(entry.parent);
+    await step(`recover-completed:${i}`);
   }
   return true;
 }
@@ -266,8 +275,8 @@ async function rollBackPrepared(journal: Journal, pinned: Map<string, PinnedFold
 }
 
 /** Restore every target of a ready journal from its saved copy (or remove it if it did not exist). */
-async function rollBackReady(journal: Journal, log: (message: string) => void): Promise<void> {
-  for (const entry of journal.entries) {
+async function rollBackReady(journal: Journal, log: (message: string) => void, step: (name: string) => Promise<void> = async () => {}): Promise<void> {
+  for (const [i, entry] of journal.entries.entries()) {
     if (!(await parentIsUnchanged(entry.parent))) {
       log(`Cannot restore ${entry.target}: its folder is no longer where it was.`);
       continue;
@@ -276,7 +285,11 @@ async function rollBackReady(journal: Journal, log: (message: string) => void): 
     if (entry.backup === null) {
       await fsp.rm(entry.target, { force: true });
     } else {
-      const old = await fsp.readFile(entry.backup);
+      const old = await fsp.readFile(entry.backup).catch(() => null);
+      if (old === null) {
+        log(`Cannot restore ${entry.target}: its saved copy ${entry.backup} is missing.`);
+        continue;
+      }
       const temp = `${entry.temp}.restore`;
       const handle = await fsp.open(temp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | O_NOFOLLOW, 0o600);
       try {
@@ -289,8 +302,18 @@ async function rollBackReady(journal: Journal, log: (message: string) => void): 
       await fsp.rename(temp, entry.target);
     }
     await syncDirectory(entry.parent);
+    await step(`recover-restored:${i}`);
   }
   await removeCreatedDirs(journal);
+}
+
+/**
+ * Remove a finished journal: the journal file first, so an interruption here leaves either a
+ * journal with every saved copy it names, or saved copies without a journal (which mean nothing).
+ */
+async function finishJournal(state: StateStore, dir: string): Promise<void> {
+  await state.remove(`${dir}/journal.json`);
+  await state.remove(dir);
 }
 
 /**
