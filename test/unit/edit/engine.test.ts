@@ -197,3 +197,9 @@ describe("undo snapshots", () => {
     await expect(saveUndoSnapshot(state, "../escape", files)).rejects.toThrow(/cannot name an undo snapshot/);
   });
 });
+
+describe("line edits and byte-order marks", () => {
+  it("counts positions without a byte-order mark both texts share, as editors do", () => {
+    expect(lineEdits("\uFEFFa\nb\n", "\uFEFFA\nb\n")).toEqual([{ startLine: 0, startCharacter: 0, endLine: 1, endCharacter: 0, newText: "A\n" }]);
+  });
+});

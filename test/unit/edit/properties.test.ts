@@ -254,3 +254,45 @@ describe("format round trips", () => {
     );
   });
 });
+
+describe("parser robustness", () => {
+  const tricky = [
+    "src/a.py", "**src/a.py**", "`src/b.js`:", "# src/a.py", "Here is `src/a.py`:", "unknown.txt", "../up.py",
+    "```", "```python", "````", "~~~", "```diff", "```bash", "```src/a.py",
+    "<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE", "------- SEARCH", "+++++++ REPLACE", "<<<<<<< HEAD",
+    "--- a/src/a.py", "+++ b/src/a.py", "--- /dev/null", "+++ /dev/null", "@@ -1,2 +1,2 @@", "@@ ... @@", "\\ No newline at end of file",
+    "-x = 1", "+x = 2", " x = 1", "x = 1", "    return 1", "...", "# ... existing code ...", "", "<think>", "</think>", "def f():",
+  ];
+  const files = [
+    { path: "src/a.py", text: "x = 1\ny = 2\n\ndef f():\n    return 1\n" },
+    { path: "src/b.js", text: "let x = 1;\r\nlet y = 2;\r\n" },
+  ];
+
+  it("never throws on arbitrary answers, and every block it returns names a file in play", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tricky), { maxLength: 40 }), fc.boolean(), (lines, allowNewFiles) => {
+        const answer = lines.join("\n");
+        const parsed = parseEdits(answer, files, { allowNewFiles });
+        if (!parsed.ok) {
+          expect(parsed.reason.length).toBeGreaterThan(10);
+          return;
+        }
+        expect(parsed.blocks.length).toBeGreaterThan(0);
+        parsed.blocks.forEach((b, i) => {
+          expect(b.index).toBe(i);
+          if (!allowNewFiles) expect(files.map((f) => f.path)).toContain(b.path);
+          expect(b.path.split("/")).not.toContain("..");
+        });
+        const inPlay = [...files, ...parsed.blocks.filter((b) => !files.some((f) => f.path === b.path)).map((b) => ({ path: b.path, text: null }))];
+        const applied = applyEdits(inPlay, parsed.blocks);
+        if (!applied.ok) {
+          expect(applied.failures.length).toBeGreaterThan(0);
+          expect(applied.message).toContain("no file was changed");
+        } else {
+          for (const f of applied.files) expect(f.after).not.toBe(f.before);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -302,12 +302,34 @@ function explainMiss(result: Exclude<MatchResult, { ok: true }>, state: FileStat
   let message = `the SEARCH text does not match any lines of ${path}${where}.`;
   const replaceFound = replace.length > 0 && !replace.every(isBlank) && matchLiteral(doc.lines, range, replace, replace).ok;
   if (replaceFound) message += ` Its REPLACE lines are already in ${path}: this change may already be made.`;
+  const indentNote = indentationStyleNote(path, doc.lines, search);
+  if (indentNote) message += ` ${indentNote}`;
   if (near) {
     const last = near.startLine + near.lines.length - 1;
     message += ` The closest text in ${path} is at ${near.startLine === last ? `line ${last}` : `lines ${near.startLine}-${last}`}; if you meant that place, copy it exactly:`;
     return new BlockError(message, near.lines.join("\n"));
   }
   return new BlockError(message);
+}
+
+/**
+ * Tabs and spaces look alike in a quoted snippet, and mixing them up is a common reason a SEARCH
+ * misses; say so plainly when the file indents one way and the SEARCH the other.
+ */
+function indentationStyleNote(path: string, file: readonly string[], search: string[]): string | undefined {
+  const style = (lines: readonly string[]) => {
+    let tabs = 0;
+    let spaces = 0;
+    for (const line of lines) {
+      if (line.startsWith("\t")) tabs++;
+      else if (line.startsWith(" ") && !isBlank(line)) spaces++;
+    }
+    return tabs > spaces ? "tabs" : spaces > tabs ? "spaces" : undefined;
+  };
+  const fileStyle = style(file);
+  const searchStyle = style(search);
+  if (!fileStyle || !searchStyle || fileStyle === searchStyle) return undefined;
+  return `Note that ${path} indents with ${fileStyle}, but your SEARCH indents with ${searchStyle}.`;
 }
 
 function tierWords(tier: MatchTier): string {

@@ -9,6 +9,8 @@
 import { diffArrays } from "diff";
 import type { LineEdit } from "./types.js";
 
+const BOM = "\uFEFF";
+
 /** Split into LSP lines, each keeping its terminator. */
 function lspLines(text: string): string[] {
   return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
@@ -16,11 +18,14 @@ function lspLines(text: string): string[] {
 
 /**
  * The edits that turn `before` into `after`, ordered from the end of the document to its start.
+ * When both texts start with a byte-order mark, positions are counted without it, as editors do.
  * That order means applying them one after another gives the same result as applying them all at
  * once against `before`, the way LSP defines a `TextEdit[]`: no edit moves the place of another.
  */
 export function lineEdits(before: string, after: string): LineEdit[] {
   if (before === after) return [];
+  // Editors keep a file's byte-order mark outside the buffer's text, so positions must not count it.
+  if (before.startsWith(BOM) && after.startsWith(BOM)) return lineEdits(before.slice(1), after.slice(1));
   const oldLines = lspLines(before);
   const newLines = lspLines(after);
   const count = oldLines.length;

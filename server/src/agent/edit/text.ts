@@ -16,10 +16,13 @@ export interface LineDoc {
   finalNewline: boolean;
   /** The file's prevailing terminator, given to every line an edit writes. */
   eol: Eol;
+  /** The text began with a byte-order mark, which no model copies; it is kept out of matching and put back. */
+  bom?: boolean;
 }
 
 /** Split a file's text into the line model. Only "\n" ends a line; a "\r" before it belongs to the terminator. */
 export function toLineDoc(text: string): LineDoc {
+  if (text.startsWith("\uFEFF")) return { ...toLineDoc(text.slice(1)), bom: true };
   if (text === "") return { lines: [], eols: [], finalNewline: true, eol: "\n" };
   const parts = text.split("\n");
   const finalNewline = parts[parts.length - 1] === "";
@@ -51,7 +54,7 @@ export function emptyLineDoc(eol: Eol = "\n"): LineDoc {
 /** Write the line model back to text. Lines an edit inserted carry the file's prevailing terminator. */
 export function fromLineDoc(doc: LineDoc): string {
   const n = doc.lines.length;
-  let out = "";
+  let out = doc.bom ? "\uFEFF" : "";
   for (let i = 0; i < n; i++) {
     out += doc.lines[i];
     if (i < n - 1) out += doc.eols[i] || doc.eol;
