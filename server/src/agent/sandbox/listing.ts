@@ -106,7 +106,8 @@ export class Listing {
     for (const file of listing!.files) {
       if (seen.has(file.abs)) continue;
       seen.add(file.abs);
-      out.push(file);
+      // A copy: callers own what they are given, and the cache must not change under them.
+      out.push({ ...file });
     }
     for (const folder of listing!.folders) await this.visit(roots, root, folder.abs, folder.levels, out, seen);
   }
