@@ -21,9 +21,16 @@ end, {
   end,
 })
 
--- Links, marked default so colour schemes can override them.
+-- Links, marked default so colour schemes can override them. Floats use NormalFloat where the
+-- default colour scheme draws it quietly (0.10+); 0.7's default paints it as a pink menu.
 vim.cmd([[
   highlight default link BurrowAccepted DiffAdd
   highlight default link BurrowRejected DiffDelete
   highlight default link BurrowPending WarningMsg
+  highlight default link BurrowFloatBorder FloatBorder
 ]])
+if vim.fn.has('nvim-0.10') == 1 then
+  vim.cmd('highlight default link BurrowFloat NormalFloat')
+else
+  vim.cmd('highlight default link BurrowFloat Normal')
+end

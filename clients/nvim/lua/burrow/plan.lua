@@ -40,8 +40,7 @@ function M.render_consent(task, width)
   end
   table.insert(lines, '')
   local keys = config.options.plan_keys
-  table.insert(lines, string.format('%s allow   %s do not send   %s close', keys.approve, keys.reject, keys.close))
-  headings[#lines] = 'Comment'
+  M.footer(lines, headings, { { keys.approve, 'allow' }, { keys.reject, 'do not send' }, { keys.close, 'close' } })
   return lines, headings
 end
 
@@ -78,12 +77,30 @@ function M.render(task, width)
   end
   table.insert(lines, '')
   local keys = config.options.plan_keys
-  table.insert(
-    lines,
-    string.format('%s approve   %s revise   %s reject   %s close', keys.approve, keys.revise, keys.reject, keys.close)
-  )
-  headings[#lines] = 'Comment'
+  M.footer(lines, headings, {
+    { keys.approve, 'approve' },
+    { keys.revise, 'revise' },
+    { keys.reject, 'reject' },
+    { keys.close, 'close' },
+  })
   return lines, headings
+end
+
+--- Append the key line: each key highlighted, its meaning dimmed. Highlights are recorded as
+--- `headings[line] = { {group, start_col, end_col}, … }`.
+function M.footer(lines, headings, entries)
+  local text, spans = '', {}
+  for i, entry in ipairs(entries) do
+    if i > 1 then
+      text = text .. '   '
+    end
+    table.insert(spans, { 'Special', #text, #text + #entry[1] })
+    text = text .. entry[1]
+    table.insert(spans, { 'Comment', #text, #text + #entry[2] + 1 })
+    text = text .. ' ' .. entry[2]
+  end
+  table.insert(lines, text)
+  headings[#lines] = spans
 end
 
 --- Open (or refresh) the float for a task waiting at gate 1.
@@ -97,9 +114,19 @@ function M.open(task)
   else
     lines, highlights = M.render(task, width)
   end
-  local buf = ui.scratch(nil, lines, 'markdown')
+  -- One column of padding inside the border.
+  for i, line in ipairs(lines) do
+    lines[i] = line == '' and '' or (' ' .. line)
+  end
+  local buf = ui.scratch(nil, lines)
   for lnum, group in pairs(highlights) do
-    vim.api.nvim_buf_add_highlight(buf, ns, group, lnum - 1, 0, -1)
+    if type(group) == 'table' then
+      for _, span in ipairs(group) do
+        vim.api.nvim_buf_add_highlight(buf, ns, span[1], lnum - 1, span[2] + 1, span[3] + 1)
+      end
+    else
+      vim.api.nvim_buf_add_highlight(buf, ns, group, lnum - 1, 0, -1)
+    end
   end
   if vim.fn.mode() ~= 'n' then
     vim.cmd('stopinsert')

@@ -147,26 +147,32 @@ end
 local function statusline_text(review)
   local file = review.files[review.file_index]
   local c = counts(review)
-  local keys = config.options.review_keys
   local text = string.format(
-    ' Burrow · task %s · file %d/%d %s · %d accepted %d rejected %d pending · %s accept %s reject %s all %s reject all %s submit %s/%s hunk %s close',
-    review.taskId,
+    ' %s (%d/%d)%%=%d accepted · %d rejected · %d left ',
+    file.path:gsub('%%', '%%%%'),
     review.file_index,
     #review.files,
-    file.path,
     c.accepted,
     c.rejected,
-    c.pending,
-    keys.accept,
-    keys.reject,
-    keys.accept_all,
-    keys.reject_all,
-    keys.submit,
-    keys.next_hunk,
-    keys.prev_hunk,
-    keys.close
+    c.pending
   )
-  return (text:gsub('%%', '%%%%'))
+  return text
+end
+
+--- One line naming the keys, shown in the command line when the tab opens.
+function M.key_help()
+  local k = config.options.review_keys
+  return string.format(
+    '%s/%s hunks · %s accept · %s reject · %s accept all · %s reject all · %s apply accepted · %s close',
+    k.next_hunk,
+    k.prev_hunk,
+    k.accept,
+    k.reject,
+    k.accept_all,
+    k.reject_all,
+    k.submit,
+    k.close
+  )
 end
 
 local function redraw_marks(review)
@@ -193,8 +199,8 @@ local function redraw_marks(review)
     vim.wo[review.right_win].statusline = statusline_text(review)
   end
   if vim.api.nvim_win_is_valid(review.left_win) then
-    local label = file.created and 'new file' or (file.deleted and 'deleted' or 'current')
-    vim.wo[review.left_win].statusline = string.format(' %s: %s', label, file.path):gsub('%%', '%%%%')
+    local label = file.created and 'new file' or (file.deleted and 'deleted' or 'now')
+    vim.wo[review.left_win].statusline = string.format(' %s: %s', label, (file.path:gsub('%%', '%%%%')))
   end
 end
 
@@ -233,7 +239,8 @@ local function ensure_buffers(review, file)
   if file.bufs and vim.api.nvim_buf_is_valid(file.bufs.old) and vim.api.nvim_buf_is_valid(file.bufs.new) then
     return
   end
-  local base = string.format('burrow://task-%s/', review.taskId)
+  -- Short names keep the tab label readable; only one review is open at a time.
+  local base = 'burrow://'
   file.bufs = {
     old = ui.scratch(base .. 'current/' .. file.path, file.old),
     new = ui.scratch(base .. 'proposed/' .. file.path, file.new),
@@ -470,6 +477,12 @@ function M.open(task)
     right_win = right_win,
   }
   M.show_file(1)
+  local help = M.key_help()
+  -- Longer than the screen, an echo would wait for Enter; cut it instead.
+  if vim.fn.strdisplaywidth(help) > vim.o.columns - 12 then
+    help = vim.fn.strcharpart(help, 0, vim.o.columns - 13) .. '…'
+  end
+  vim.api.nvim_echo({ { help, 'Comment' } }, false, {})
   if vim.api.nvim_buf_is_valid(placeholder) and vim.fn.bufwinnr(placeholder) == -1 then
     pcall(vim.api.nvim_buf_delete, placeholder, { force = true })
   end

@@ -70,6 +70,7 @@ function M.float(buf, lines, opts)
   })
   vim.wo[win].wrap = true
   vim.wo[win].cursorline = false
+  vim.wo[win].winhighlight = 'Normal:BurrowFloat,FloatBorder:BurrowFloatBorder'
   return win
 end
 
