@@ -55,14 +55,14 @@ export function commandHandlers(services: Services): Record<BurrowCommand, Handl
     return s;
   };
   /** `burrow.plan.approve` / `.reject` also answer a pending consent question, since it is asked through the same gate channels. */
-  const decide = (taskId: string, decision: Decision) => {
+  const decide = async (taskId: string, decision: Decision) => {
     const manager = tasks();
     const current = snapshotOr404(taskId, manager.status(taskId));
     let d = decision;
     if (current.awaiting === "consent" && (decision.kind === "approvePlan" || decision.kind === "rejectPlan")) {
       d = { kind: "consent", allow: decision.kind === "approvePlan" };
     }
-    return snapshotOr404(taskId, manager.decide(taskId, d));
+    return snapshotOr404(taskId, await manager.decideAndSettle(taskId, d));
   };
   const toLines = (range: z.infer<typeof lspRange> | undefined) => {
     if (!range) return undefined;

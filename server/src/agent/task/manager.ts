@@ -106,7 +106,6 @@ export class TaskManager {
     task.provider = described.provider;
     task.model = described.model;
     this.tasks.set(task.id, task);
-    this.publish(task);
     this.drive(task, "plan");
     return { taskId: task.id };
   }
@@ -136,6 +135,16 @@ export class TaskManager {
       gate.resolve(decision);
     }
     return snapshotOf(task);
+  }
+
+  /**
+   * `decide`, then let the task's driver take the decision's first step before answering, so the
+   * answer shows where the decision led (`editing`, `applying`, `rejected`) rather than the gate.
+   */
+  async decideAndSettle(taskId: string, decision: Decision): Promise<TaskSnapshot | undefined> {
+    if (!this.decide(taskId, decision)) return undefined;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.status(taskId);
   }
 
   /** Cancel from any state: the model request is aborted and nothing is written. */
