@@ -122,17 +122,23 @@ end
 
 --- The health API moved: `require('health').report_ok` on 0.7, `vim.health.report_ok` on 0.8 and
 --- 0.9, `vim.health.ok` from 0.10.
+--- Advice is optional; a nil argument must not be passed on (0.7's Vimscript side rejects v:null).
 M.health = {}
 for _, level in ipairs({ 'start', 'ok', 'warn', 'error', 'info' }) do
-  M.health[level] = function(...)
+  M.health[level] = function(message, advice)
     local h = vim.health
+    local report
     if h and h[level] then
-      return h[level](...)
+      report = h[level]
+    elseif h and h['report_' .. level] then
+      report = h['report_' .. level]
+    else
+      report = require('health')['report_' .. level]
     end
-    if h and h['report_' .. level] then
-      return h['report_' .. level](...)
+    if advice == nil then
+      return report(message)
     end
-    return require('health')['report_' .. level](...)
+    return report(message, advice)
   end
 end
 

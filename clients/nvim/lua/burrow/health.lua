@@ -70,7 +70,8 @@ local function ask_doctor()
       arguments = { vim.empty_dict() },
     }, 10000)
     if result ~= nil then
-      return result, 'the running server (burrow.doctor)'
+      -- burrow.doctor answers { report, text }; `burrow doctor --json` prints the report alone.
+      return type(result) == 'table' and result.report or result, 'the running server (burrow.doctor)'
     end
     health.warn('The running server did not answer burrow.doctor: ' .. tostring(err))
   end
@@ -86,17 +87,13 @@ local function ask_doctor()
     string.format('%s printed no JSON (exit %d): %s', table.concat(cmd, ' '), vim.v.shell_error, table.concat(first, ' '))
 end
 
--- A doctor check: { name, ok, message, advice? } (the server's shape), reported as ok or error.
-local function report_check(check)
-  local text = (check.name and (check.name .. ': ') or '') .. (check.message or check.detail or '')
-  local advice = check.advice or check.fix or check.hint
-  if check.ok == false or check.status == 'error' or check.status == 'fail' then
-    health.error(text, advice and { advice } or nil)
-  elseif check.status == 'warn' or check.status == 'warning' then
-    health.warn(text, advice and { advice } or nil)
-  else
-    health.ok(text)
+-- Model names compare without Ollama's implicit ":latest".
+local function same_model(a, b)
+  local function canonical(name)
+    name = tostring(name or '')
+    return name:find(':') and name or (name .. ':latest')
   end
+  return canonical(a) == canonical(b)
 end
 
 local function check_runtime()
@@ -107,45 +104,59 @@ local function check_runtime()
     return nil
   end
   health.info('Diagnosis from ' .. source .. '.')
-  local checks = doctor.checks
-  if type(checks) == 'table' and #checks > 0 then
-    for _, check in ipairs(checks) do
-      report_check(check)
+  -- The server's next steps, shown under an error (nil when it has none).
+  local advice = type(doctor.advice) == 'table' and #doctor.advice > 0 and doctor.advice or nil
+  local provider = doctor.provider or 'ollama'
+  local coder = type(doctor.coder) == 'table' and doctor.coder.model or nil
+  local runtime
+  for _, r in ipairs(type(doctor.runtimes) == 'table' and doctor.runtimes or {}) do
+    if r.name == provider then
+      runtime = r
     end
+  end
+  if runtime then
+    if runtime.reachable then
+      health.ok(string.format('%s answers at %s%s.', runtime.label or runtime.name, runtime.url or '?', runtime.version and (' (version ' .. runtime.version .. ')') or ''))
+      local installed = false
+      for _, m in ipairs(runtime.models or {}) do
+        if same_model(m.name, coder) then
+          installed = true
+        end
+      end
+      if coder and installed then
+        health.ok('The coder model ' .. coder .. ' is installed.')
+      elseif coder then
+        health.error('The coder model ' .. coder .. ' is not installed.', advice)
+      end
+    else
+      health.error(
+        string.format('%s does not answer at %s: %s', runtime.label or runtime.name, runtime.url or '?', runtime.reason or 'no reason given'),
+        advice
+      )
+    end
+  elseif doctor.ready then
+    health.ok(string.format('Provider %s is ready with %s.', provider, coder or '?'))
   else
-    -- A flat answer: report the fields it has.
-    if doctor.runtime ~= nil then
-      local runtime = doctor.runtime
-      local reachable = type(runtime) == 'table' and (runtime.reachable or runtime.ok) or runtime == true
-      if reachable then
-        health.ok('Runtime reachable: ' .. vim.inspect(runtime))
-      else
-        health.error('Runtime not reachable: ' .. vim.inspect(runtime), { 'Start Ollama (ollama serve) or LM Studio.' })
-      end
-    end
-    if doctor.model ~= nil then
-      local model = doctor.model
-      local installed = type(model) == 'table' and (model.installed or model.ok) or model == true
-      if installed then
-        health.ok('Model installed: ' .. vim.inspect(model))
-      else
-        health.error('Model not installed: ' .. vim.inspect(model), { 'Run burrow models pull NAME.' })
-      end
-    end
+    health.error(string.format('Provider %s is not ready.', provider), advice)
+  end
+  if type(doctor.recommendation) == 'table' and doctor.recommendation.reason then
+    health.info('Model choice: ' .. doctor.recommendation.reason)
   end
   return doctor
 end
 
 local function check_logs(doctor)
   health.start('Logs')
-  local server_log = doctor and (doctor.logFile or doctor.log or (doctor.paths and doctor.paths.log))
-  if type(server_log) == 'string' then
-    health.info('Burrow log: ' .. server_log)
+  if doctor and type(doctor.stateDir) == 'string' then
+    health.info('Burrow keeps its state (plans, diffs, undo snapshots, the egress ledger) under ' .. doctor.stateDir)
   else
     local state = os.getenv('XDG_STATE_HOME') or (vim.loop.os_homedir() .. '/.local/state')
-    health.info('Burrow keeps its state and logs under ' .. state .. '/burrow')
+    health.info('Burrow keeps its state (plans, diffs, undo snapshots, the egress ledger) under ' .. state .. '/burrow')
   end
-  health.info('Neovim LSP log (messages between Neovim and Burrow): ' .. vim.lsp.get_log_path())
+  health.info(
+    "Burrow logs to its standard error, which Neovim keeps in its LSP log with the messages between them: "
+      .. vim.lsp.get_log_path()
+  )
 end
 
 function M.check()

@@ -233,7 +233,7 @@ end
 function M.models()
   client.execute('burrow.models.list', {}, function(err, result)
     if not report(err) then
-      require('burrow.view').show('Burrow models', result)
+      require('burrow.view').models(result)
     end
   end)
 end
@@ -242,7 +242,7 @@ end
 function M.doctor()
   client.execute('burrow.doctor', {}, function(err, result)
     if not report(err) then
-      require('burrow.view').show('Burrow doctor', result)
+      require('burrow.view').doctor(result)
     end
   end)
 end

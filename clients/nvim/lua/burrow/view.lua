@@ -71,6 +71,86 @@ function M.show(title, result)
   return open(title, M.lines(result == nil and 'no answer' or result))
 end
 
+local function size(bytes)
+  if type(bytes) ~= 'number' then
+    return ''
+  end
+  return string.format('%.1f GB', bytes / 1e9)
+end
+
+--- Show `burrow.models.list`: the installed models of every reachable runtime.
+function M.models(result)
+  if type(result) == 'table' and result.ok == false then
+    return open('Burrow models', { result.reason or 'No model runtime answered.' })
+  end
+  local value = type(result) == 'table' and (result.value or result) or {}
+  local lines = {}
+  for _, runtime in ipairs(value.runtimes or {}) do
+    local state = runtime.reachable and ('at ' .. (runtime.url or '?')) or ('not reachable: ' .. (runtime.reason or '?'))
+    table.insert(lines, string.format('%s %s', runtime.label or runtime.name, state))
+  end
+  if #lines > 0 then
+    table.insert(lines, '')
+  end
+  for _, model in ipairs(value.models or {}) do
+    table.insert(
+      lines,
+      string.format(
+        '%-32s %-9s %-8s %-7s %s',
+        model.name or '?',
+        model.provider or '',
+        model.parameterSize or '',
+        size(model.sizeBytes),
+        model.loaded and 'loaded' or ''
+      )
+    )
+  end
+  if #(value.models or {}) == 0 then
+    table.insert(lines, 'No models installed. burrow models pull NAME installs one.')
+  end
+  return open('Burrow models', lines)
+end
+
+--- Show `burrow.doctor`: provider, models, runtimes and the next steps.
+function M.doctor(result)
+  -- The server renders its own report as text; show that when it is there.
+  if type(result) == 'table' and type(result.text) == 'string' then
+    return open('Burrow doctor', vim.split(result.text, '\n', { plain = true }))
+  end
+  local report = type(result) == 'table' and result.report or result
+  if type(report) ~= 'table' or report.provider == nil then
+    return M.show('Burrow doctor', report)
+  end
+  local lines = {}
+  table.insert(lines, (report.ready and 'Ready: ' or 'Not ready: ') .. 'provider ' .. tostring(report.provider))
+  if type(report.coder) == 'table' then
+    table.insert(lines, 'Coder model: ' .. tostring(report.coder.model))
+  end
+  if type(report.chat) == 'table' then
+    table.insert(lines, 'Chat model:  ' .. tostring(report.chat.model))
+  end
+  if type(report.recommendation) == 'table' and report.recommendation.reason then
+    table.insert(lines, 'Why: ' .. report.recommendation.reason)
+  end
+  table.insert(lines, '')
+  for _, runtime in ipairs(report.runtimes or {}) do
+    local state = runtime.reachable and ('answers at ' .. (runtime.url or '?')) or ('not reachable (' .. (runtime.reason or '?') .. ')')
+    table.insert(lines, string.format('%s %s, %d models', runtime.label or runtime.name, state, #(runtime.models or {})))
+  end
+  if type(report.advice) == 'table' and #report.advice > 0 then
+    table.insert(lines, '')
+    table.insert(lines, 'Next steps:')
+    for _, step in ipairs(report.advice) do
+      table.insert(lines, '  - ' .. step)
+    end
+  end
+  if report.stateDir then
+    table.insert(lines, '')
+    table.insert(lines, 'State: ' .. report.stateDir)
+  end
+  return open('Burrow doctor', lines)
+end
+
 --- Show the task list of `burrow.task.status`.
 function M.status(list)
   if #list == 0 then
