@@ -5,6 +5,7 @@
  * nothing inside changed either. After every row, everything `list()` offers is read back and
  * checked for the outside marker, so a fixture that leaks through listing fails too.
  */
+import { execFileSync } from "node:child_process";
 import { renameSync, symlinkSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -117,7 +118,7 @@ interface WriteCase {
   text?: string | null;
   /** Run between the pipeline's check (locate) and the commit, or inside the commit at a named step. */
   between?: (fx: Fixture, ws: Workspace) => void;
-  atStep?: { step: string; act: (fx: Fixture) => void };
+  atStep?: { step: string; act: (fx: Fixture) => void; expectInside?: (before: Record<string, string>, fx: Fixture) => void };
 }
 
 const writeCases: WriteCase[] = [
@@ -186,6 +187,22 @@ const writeCases: WriteCase[] = [
       act: (fx) => {
         renameSync(fx.path("sub"), fx.path("sub-moved"));
         symlinkSync(fx.outside, fx.path("sub"));
+      },
+    },
+  },
+  {
+    name: "file swapped for a FIFO after the commit's own check",
+    entries: { "f.txt": "inside\n" },
+    target: "f.txt",
+    expect: { text: "inside\n" },
+    atStep: {
+      step: "checked",
+      act: (fx) => {
+        rmSync(fx.path("f.txt"));
+        execFileSync("mkfifo", [fx.path("f.txt")]);
+      },
+      expectInside: (before) => {
+        before["f.txt"] = "<special>";
       },
     },
   },
@@ -269,9 +286,12 @@ describe("writes that try to escape or touch a denied path", () => {
     const insideBefore = snapshotTree(fx.root);
     if (row.atStep) {
       // The swap happens inside the commit, so the expected tree is the one right after the swap.
-      insideBefore["sub-moved/file.txt"] = insideBefore["sub/file.txt"]!;
-      delete insideBefore["sub/file.txt"];
-      insideBefore["sub"] = `-> ${fx.outside}`;
+      if (row.atStep.expectInside) row.atStep.expectInside(insideBefore, fx);
+      else {
+        insideBefore["sub-moved/file.txt"] = insideBefore["sub/file.txt"]!;
+        delete insideBefore["sub/file.txt"];
+        insideBefore["sub"] = `-> ${fx.outside}`;
+      }
     }
     const expectedHash = row.expect === undefined || row.expect === "missing" ? null : hashText(row.expect.text);
     const text = row.text === undefined ? `written by ${row.name}\n` : row.text;
@@ -279,7 +299,7 @@ describe("writes that try to escape or touch a denied path", () => {
     expect(result.ok).toBe(false);
     expect(snapshotTree(fx.outside)).toEqual(outsideBefore);
     expect(snapshotTree(fx.root)).toEqual(insideBefore);
-    if (row.atStep) {
+    if (row.atStep && !row.atStep.expectInside) {
       // The folder the commit had checked must be untouched too, wherever it now lives.
       expect(snapshotTree(fx.path("sub-moved"))).toEqual({ "file.txt": "inside\n" });
     }

@@ -84,7 +84,13 @@ export async function commitWrites(writes: FileWrite[], deps: CommitDeps): Promi
   // 2. Every file must still be what the model saw.
   const conflicts: string[] = [];
   for (const item of planned) {
-    const current = await readCurrent(item.abs);
+    let current: Uint8Array | null;
+    try {
+      current = await readCurrent(item.abs);
+    } catch (err) {
+      if (err instanceof SandboxRefusal) return refuse(err.message);
+      throw err;
+    }
     item.old = current;
     const matches = item.write.expectedHash === null ? current === null : current !== null && hashBytes(current) === item.write.expectedHash;
     if (!matches) conflicts.push(describeConflict(item.rel, item.write.expectedHash, current));
