@@ -156,7 +156,11 @@ describe("hot-swap on Ollama", () => {
     const { router, progress } = await swapRouter(fake, {}, nvidia(24));
     await router.chat({ role: "coder", messages: ask });
     expect(labels(fake.requests).filter((l) => l.startsWith("unload") || l.startsWith("load"))).toEqual([]);
-    expect(progress).toEqual([]);
+    // Only the coder's own cold load is reported; nothing was unloaded.
+    expect(progress.map((p) => [p.phase, p.model])).toEqual([
+      ["loading", coder],
+      ["ready", coder],
+    ]);
   });
 
   it("does nothing with hotSwap: false", async () => {
@@ -164,7 +168,7 @@ describe("hot-swap on Ollama", () => {
     fakes.push(fake);
     const { router } = await swapRouter(fake, { hotSwap: false });
     await router.chat({ role: "coder", messages: ask });
-    expect(labels(fake.requests)).toEqual(["show", `chat ${coder} ctx=${fake.chatRequests()[0].options.num_ctx}`]);
+    expect(labels(fake.requests)).toEqual(["show", "ps", `chat ${coder} ctx=${fake.chatRequests()[0].options.num_ctx}`]);
   });
 
   it("does nothing when chat and coder are the same model", async () => {

@@ -40,6 +40,23 @@ describe("Ollama through the router", () => {
     expect(fake.requests.some((r) => r.path === "/api/show")).toBe(true);
   });
 
+  it("says when the model must be loaded first, and how long the first answer took", async () => {
+    fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
+    const router = routerFor(fake.url);
+    const events: string[] = [];
+    await router.chat({
+      role: "coder",
+      messages: ask,
+      onProgress: (p) => events.push(`${p.phase}${p.durationMs === undefined ? "" : " done"}`),
+      onDelta: () => events.push("delta"),
+    });
+    expect(events.slice(0, 3)).toEqual(["loading", "ready done", "delta"]);
+    events.length = 0;
+    await router.chat({ role: "coder", messages: ask, onProgress: (p) => events.push(p.phase) });
+    expect(events).toEqual([]);
+    expect(fake.requests.filter((r) => r.path === "/api/ps")).toHaveLength(1);
+  });
+
   it("keeps num_ctx stable across requests of different sizes so Ollama never reloads", async () => {
     fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
     const router = routerFor(fake.url);

@@ -143,6 +143,9 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
   const modelLimits = new Map<string, number | undefined>();
   const parameterSizes = new Map<string, string | undefined>();
   const installedSizes = new Map<string, number | undefined>();
+  /** When each model was last seen loaded or used; within `warmForMs` it is assumed still in memory. */
+  const warmSince = new Map<string, number>();
+  const warmForMs = 5 * 60_000;
 
   let hardwareReport: HardwareReport | undefined = options.hardware;
   let hardwarePending: Promise<HardwareReport> | undefined;
@@ -260,7 +263,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         },
         idleMs: options.hotSwapIdleMs,
         pollMs: options.hotSwapPollMs,
-        onProgress: options.onProgress,
+        onProgress: (event) => {
+          const key = `${runtime.name}\n${canonicalName(event.model)}`;
+          if (event.phase === "ready") warmSince.set(key, Date.now());
+          if (event.phase === "unloading") warmSince.delete(key);
+          options.onProgress?.(event);
+        },
         log,
       });
       swaps.set(key, swap);
@@ -306,23 +314,26 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
 
     const configuredModels = [modelFor("chat", runtime.name), modelFor("coder", runtime.name)].map(canonicalName);
     const managed = configuredModels.includes(canonicalName(model));
-    const send = () =>
-      runtime.chat({
+    const send = async () => {
+      const onDelta = await announceColdLoad(runtime, model, request);
+      return runtime.chat({
         model,
         messages: request.messages,
         format: request.format,
-        onDelta: request.onDelta,
+        onDelta,
         signal: request.signal,
         temperature: request.temperature,
         contextTokens: choice.contextTokens,
         egress: { ownerId: request.ownerId, files: request.files, consent: request.consent },
       });
+    };
     let result;
     try {
       result = managed ? await hotSwapFor(runtime).run(role, send, request.onProgress, request.signal) : await send();
     } catch (err) {
       throw err instanceof ModelError ? await explainMissing(err, runtime) : err;
     }
+    warmSince.set(`${runtime.name}\n${canonicalName(model)}`, Date.now());
     if (
       looksTruncated({
         contextTokens: choice.contextTokens,
@@ -337,6 +348,42 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
       );
     }
     return { text: result.text, provider: runtime.name, model, usage: result.usage, stopReason: result.stopReason, contextTokens: choice.contextTokens };
+  }
+
+  /**
+   * When the model is not in memory, say so before the wait (a cold load takes seconds on a GPU and
+   * can take minutes on a CPU), and say how long it took once the first words arrive. Returns the
+   * delta callback to use. Models used in the last few minutes are assumed still loaded.
+   */
+  async function announceColdLoad(runtime: LocalRuntime, model: string, request: ChatRequest): Promise<ChatRequest["onDelta"]> {
+    const key = `${runtime.name}\n${canonicalName(model)}`;
+    const lastUse = warmSince.get(key);
+    if (lastUse !== undefined && Date.now() - lastUse < warmForMs) return request.onDelta;
+    let loaded: boolean;
+    try {
+      loaded = (await runtime.loadedModels()).some((m) => canonicalName(m.name) === canonicalName(model));
+    } catch {
+      return request.onDelta;
+    }
+    if (loaded) {
+      warmSince.set(key, Date.now());
+      return request.onDelta;
+    }
+    const report = (event: ModelProgress) => {
+      request.onProgress?.(event);
+      options.onProgress?.(event);
+    };
+    const started = Date.now();
+    report({ phase: "loading", model, message: `Loading ${model} into memory; the first answer waits for it…` });
+    let announced = false;
+    return (text: string) => {
+      if (!announced) {
+        announced = true;
+        const durationMs = Date.now() - started;
+        report({ phase: "ready", model, message: `${model} answered after ${(durationMs / 1000).toFixed(1)} s (loading included).`, durationMs });
+      }
+      request.onDelta?.(text);
+    };
   }
 
   async function probeRuntimes(): Promise<RuntimeStatus[]> {
