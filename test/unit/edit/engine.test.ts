@@ -203,3 +203,25 @@ describe("line edits and byte-order marks", () => {
     expect(lineEdits("\uFEFFa\nb\n", "\uFEFFA\nb\n")).toEqual([{ startLine: 0, startCharacter: 0, endLine: 1, endCharacter: 0, newText: "A\n" }]);
   });
 });
+
+describe("notes for the preview", () => {
+  const long = Array.from({ length: 40 }, (_, i) => `def f${i}():\n    return ${i}\n`).join("\n");
+
+  it("notes a whole-file listing that keeps fewer than half of the file's lines", () => {
+    const files = [{ path: "m.py", text: long }];
+    const parsed = parseEdits("m.py\n```python\ndef f0():\n    return 100\n```\n", files);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const applied = applyEdits(files, parsed.blocks);
+    expect(applied.ok && applied.files[0]?.notes).toEqual([
+      "The listing of m.py keeps only 1 of its 80 non-blank lines; check that the rest was meant to go.",
+    ]);
+  });
+
+  it("adds no note when most of the file is kept", () => {
+    const files = [{ path: "m.py", text: long }];
+    const parsed = parseEdits("m.py\n```python\n" + long.replace("return 3\n", "return 33\n") + "```\n", files);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const applied = applyEdits(files, parsed.blocks);
+    expect(applied.ok && applied.files[0]?.notes).toBeUndefined();
+  });
+});

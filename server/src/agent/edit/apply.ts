@@ -22,6 +22,7 @@ interface FileState {
   doc: LineDoc | null;
   tiers: MatchTier[];
   placements: Placement[];
+  notes: string[];
   /** The window the model was shown, 0-based half-open, kept current as blocks change its length. */
   window?: LineRange;
 }
@@ -58,6 +59,7 @@ export function applyEdits(files: FileInPlay[], blocks: EditBlock[]): ApplyResul
         doc: file.text === null ? null : toLineDoc(file.text),
         tiers: [],
         placements: [],
+        notes: [],
         window: file.window ? { from: file.window.startLine - 1, to: file.window.endLine } : undefined,
       };
       states.set(block.path, state);
@@ -77,7 +79,14 @@ export function applyEdits(files: FileInPlay[], blocks: EditBlock[]): ApplyResul
     const before = state.file.text;
     const after = state.doc ? fromLineDoc(state.doc) : null;
     if (after === before) continue;
-    proposed.push({ path, before, after, tiers: state.tiers, placements: state.placements });
+    proposed.push({
+      path,
+      before,
+      after,
+      tiers: state.tiers,
+      placements: state.placements,
+      ...(state.notes.length > 0 ? { notes: state.notes } : {}),
+    });
   }
   return { ok: true, files: proposed };
 }
@@ -145,8 +154,29 @@ function applyListing(state: FileState, content: string[]): void {
     replaceLines(state, from, to, content, "whole-file");
     return;
   }
+  noteLostLines(state, current, content);
   state.placements = [];
   replaceLines(state, 0, doc.lines.length, content, "whole-file");
+}
+
+/** Below this share of a file's lines kept, a whole-file listing gets a note in the preview. */
+const KEPT_SHARE_NOTE = 0.5;
+/** Files shorter than this (in non-blank lines) are rewritten freely without a note. */
+const NOTE_MIN_LINES = 20;
+
+/**
+ * A listing that keeps few of the file's lines is often a model that wrote only the part it
+ * changed. That can be what the plan asked for, so it is not refused; the preview says it plainly.
+ */
+function noteLostLines(state: FileState, current: string[], content: string[]): void {
+  const original = current.map((line) => line.trim()).filter((line) => line !== "");
+  if (original.length < NOTE_MIN_LINES) return;
+  const listed = new Set(content.map((line) => line.trim()));
+  const kept = original.filter((line) => listed.has(line)).length;
+  if (kept / original.length >= KEPT_SHARE_NOTE) return;
+  state.notes.push(
+    `The listing of ${state.file.path} keeps only ${kept} of its ${original.length} non-blank lines; check that the rest was meant to go.`,
+  );
 }
 
 /**

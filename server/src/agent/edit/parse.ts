@@ -541,6 +541,15 @@ class Parser {
 
   // ---- result ------------------------------------------------------------------------------
 
+  /** True when the file has several lines of text and `content` repeats none of them. */
+  private sharesNoLine(path: string, content: string): boolean {
+    const text = this.files.find((f) => f.path === path)?.text;
+    if (!text) return false;
+    const original = new Set(text.split("\n").map((l) => l.trim()).filter((l) => l !== ""));
+    if (original.size < 3) return false;
+    return !content.split("\n").some((l) => original.has(l.trim()));
+  }
+
   private finish(): EditBlock[] {
     // Paths with an edit that is unmistakably an edit: a named listing, a block, a diff.
     const edited = new Set(
@@ -553,6 +562,12 @@ class Parser {
         // that file, before or after it: it is an excerpt, an example, a command to run.
         if (edited.has(draft.path)) continue;
         if (kept.some((k) => k.path === draft.path)) continue;
+        // Nor is a fence that shares not one line with the file it would replace: that is a usage
+        // example or a command, and taking it as the file would erase the file.
+        if (this.sharesNoLine(draft.path, draft.content)) {
+          this.unnamedFences++;
+          continue;
+        }
       }
       const twin = kept.find((k) => sameDraft(k, draft));
       if (twin) continue;

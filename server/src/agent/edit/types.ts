@@ -57,6 +57,11 @@ export interface ProposedFile {
    * later blocks shift lines. The changeset uses them to give every hunk the tier that placed it.
    */
   placements?: Placement[];
+  /**
+   * Things the user should look at in the preview although nothing failed, as sentences: a
+   * whole-file listing that drops most of the file, for instance.
+   */
+  notes?: string[];
 }
 
 /** The lines a block wrote into a proposed file (0-based, end exclusive) and how the block was placed. */
