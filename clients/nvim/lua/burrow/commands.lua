@@ -149,6 +149,12 @@ M.subcommands = {
       burrow().cancel(args[1])
     end,
   },
+  retry = {
+    help = 'run the newest rejected, failed or applied task again: :Burrow retry {feedback}',
+    run = function(args)
+      burrow().retry(text_of(args))
+    end,
+  },
   undo = {
     help = 'undo the newest applied task (:Burrow undo {taskId} for another)',
     run = function(args)

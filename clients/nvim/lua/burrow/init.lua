@@ -187,6 +187,24 @@ function M.cancel(task_id)
   client.execute('burrow.task.cancel', { taskId = task.taskId }, decided)
 end
 
+--- Run a finished task again: after a rejection or failure it regenerates the edits (or the plan,
+--- after a rejected plan) with the feedback, and waits at the gates again.
+function M.retry(feedback, task_id)
+  local task = task_id and { taskId = task_id }
+    or tasks.latest(function(t)
+      return t.state == 'rejected' or t.state == 'failed' or t.state == 'applied'
+    end)
+  if not task then
+    notify('Burrow: no rejected, failed or applied task to retry.', vim.log.levels.WARN)
+    return
+  end
+  local argument = { taskId = task.taskId }
+  if feedback and vim.trim(feedback) ~= '' then
+    argument.feedback = feedback
+  end
+  client.execute('burrow.task.retry', argument, decided)
+end
+
 --- Undo the newest applied task (or the given one), asking the server when this session has
 --- not seen one applied.
 function M.undo(task_id)
