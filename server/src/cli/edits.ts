@@ -101,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const changeset = buildChangeset(applied.files);
   process.stdout.write(changeset.diff);
+  for (const note of applied.files.flatMap((f) => f.notes ?? [])) process.stderr.write(`burrow edits: note: ${note}\n`);
   if (changeset.files.length === 0) {
     process.stderr.write("burrow edits: the answer leaves every file as it was; nothing to write.\n");
     return 0;
