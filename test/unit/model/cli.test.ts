@@ -69,6 +69,13 @@ describe("burrow doctor", () => {
     expect(c.stdout()).toContain("burrow models pull qwen2.5-coder:7b");
   });
 
+  it("advises updating an Ollama too old for structured plans", async () => {
+    fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"], version: "0.4.7" });
+    const c = capture({ OLLAMA_HOST: fake.url });
+    expect(await doctor(["--model", "qwen2.5-coder:1.5b"], c.io)).toBe(0);
+    expect(c.stdout()).toMatch(/Ollama 0\.4\.7 is older than 0\.5\.0/);
+  });
+
   it("refuses unknown flags with exit 2", async () => {
     const c = capture({});
     expect(await doctor(["--bogus"], c.io)).toBe(2);

@@ -62,6 +62,11 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
       const other = input.runtimes.find((r) => r.reachable && r.name !== runtime.name);
       if (other) advice.push(`${other.label} is running at ${other.url}: set "provider": "${other.name}" to use it instead.`);
     } else {
+      if (runtime.name === "ollama" && runtime.version && olderThan(runtime.version, [0, 5, 0])) {
+        advice.push(
+          `Ollama ${runtime.version} is older than 0.5.0, which Burrow needs for structured plans (a JSON schema in "format"). Update it from https://ollama.com/download.`,
+        );
+      }
       const installed = new Set(runtime.models.map((m) => canonicalName(m.name)));
       const missing = [...new Set([input.coder.model, input.chat.model])].filter((m) => !installed.has(canonicalName(m)));
       for (const model of missing) {
@@ -75,6 +80,17 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     }
   }
   return { ...input, advice, ready };
+}
+
+/** Whether a dotted version is older than `minimum`; versions that do not parse count as new enough. */
+export function olderThan(version: string, minimum: [number, number, number]): boolean {
+  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!match) return false;
+  const parts = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+  for (let i = 0; i < 3; i++) {
+    if (parts[i]! !== minimum[i]) return parts[i]! < minimum[i]!;
+  }
+  return false;
 }
 
 function mb(bytes: number | undefined): string {
