@@ -105,6 +105,24 @@ describe("Neovim plugin commands", () => {
     expect(second).toContain("It holds twelve numbered values.");
   });
 
+  it("sends a visual selection as the task's range, linewise and characterwise", async () => {
+    fake.enqueueChat({ json: planFor("About lines 2 and 3.") }, { json: planFor("About a part of lines 4 and 5.") });
+    const run = await runNvim({
+      sandbox,
+      script: "selection.lua",
+      open: "values.js",
+      env: { OLLAMA_HOST: fake.url },
+    });
+    expect(run.code, explain(run)).toBe(0);
+    const r = run.result!;
+    expect(r.sent).toEqual([
+      { prompt: "explain these lines", uri: r.uri, range: { start: { line: 1, character: 0 }, end: { line: 2, character: lines[2]!.length } } },
+      { prompt: "explain this part", uri: r.uri, range: { start: { line: 3, character: 4 }, end: { line: 4, character: 7 } } },
+    ]);
+    // The selected text reached the model with the plan request.
+    expect(JSON.stringify(fake.chatRequests())).toContain("let v2 = 2;");
+  });
+
   it("reports a failed task with the server's message through vim.notify, and answers a prompt with null at once", async () => {
     fake.enqueueChat({ error: "the model crashed while loading", status: 500 });
     const run = await runNvim({

@@ -16,11 +16,7 @@ local function text_of(args)
   return text ~= '' and text or nil
 end
 
--- Convert a byte column of a line to a UTF-16 offset, as LSP positions count.
-local function utf16(line, byte_col)
-  local _, units = vim.str_utfindex(line, math.min(byte_col, #line))
-  return units
-end
+local utf16 = require('burrow.compat').utf16_index
 
 --- The LSP range of a `:'<,'>Burrow task` selection: the visual marks when they match the range
 --- given (characterwise), else whole lines.

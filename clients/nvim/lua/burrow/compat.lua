@@ -162,9 +162,32 @@ function M.uri_to_fname(uri)
   return vim.uri_to_fname(uri)
 end
 
+-- libuv: `vim.uv` from 0.10, `vim.loop` before (deprecated since).
+M.uv = vim.uv or vim.loop
+
 --- Whether a directory entry exists, without vim.fs (0.8+).
 function M.exists(path)
-  return vim.loop.fs_stat(path) ~= nil
+  return M.uv.fs_stat(path) ~= nil
+end
+
+--- The UTF-16 offset (what LSP positions count by default) of a byte column in a line. 0.11
+--- changed vim.str_utfindex to take the encoding by name and deprecated the old form.
+function M.utf16_index(line, byte_col)
+  byte_col = math.min(byte_col, #line)
+  if M.has('0.11') then
+    return vim.str_utfindex(line, 'utf-16', byte_col, false)
+  end
+  local _, units = vim.str_utfindex(line, byte_col)
+  return units
+end
+
+--- Highlight part of a line (`end_col` nil: to the end of the line). Extmarks work from 0.7 on;
+--- nvim_buf_add_highlight is deprecated from 0.11.
+function M.highlight(buf, ns, group, line, start_col, end_col)
+  if not end_col then
+    end_col = #(vim.api.nvim_buf_get_lines(buf, line, line + 1, false)[1] or '')
+  end
+  vim.api.nvim_buf_set_extmark(buf, ns, line, start_col, { end_col = end_col, hl_group = group })
 end
 
 return M

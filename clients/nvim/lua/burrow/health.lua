@@ -150,7 +150,7 @@ local function check_logs(doctor)
   if doctor and type(doctor.stateDir) == 'string' then
     health.info('Burrow keeps its state (plans, diffs, undo snapshots, the egress ledger) under ' .. doctor.stateDir)
   else
-    local state = os.getenv('XDG_STATE_HOME') or (vim.loop.os_homedir() .. '/.local/state')
+    local state = os.getenv('XDG_STATE_HOME') or (compat.uv.os_homedir() .. '/.local/state')
     health.info('Burrow keeps its state (plans, diffs, undo snapshots, the egress ledger) under ' .. state .. '/burrow')
   end
   health.info(

@@ -2,6 +2,7 @@
 -- steps, files) opens in a centred float with keys to approve, revise or reject it; each key runs
 -- the same function as the matching `:Burrow` command, so the float is a shortcut, never the only
 -- way to decide. The same float asks for consent before a task sends files to a cloud model.
+local compat = require('burrow.compat')
 local config = require('burrow.config')
 local ui = require('burrow.ui')
 
@@ -122,10 +123,10 @@ function M.open(task)
   for lnum, group in pairs(highlights) do
     if type(group) == 'table' then
       for _, span in ipairs(group) do
-        vim.api.nvim_buf_add_highlight(buf, ns, span[1], lnum - 1, span[2] + 1, span[3] + 1)
+        compat.highlight(buf, ns, span[1], lnum - 1, span[2] + 1, span[3] + 1)
       end
     else
-      vim.api.nvim_buf_add_highlight(buf, ns, group, lnum - 1, 0, -1)
+      compat.highlight(buf, ns, group, lnum - 1, 0)
     end
   end
   if vim.fn.mode() ~= 'n' then

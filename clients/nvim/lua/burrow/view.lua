@@ -1,6 +1,9 @@
 -- Read-only result viewers: the task list of `:Burrow status` and the answers of `:Burrow models`
 -- and `:Burrow doctor`, shown in a float that `q` closes.
+local compat = require('burrow.compat')
 local ui = require('burrow.ui')
+
+local ns = vim.api.nvim_create_namespace('burrow.view')
 
 local M = {}
 
@@ -52,8 +55,8 @@ local function open(title, lines)
   vim.list_extend(all, lines)
   vim.list_extend(all, { '', 'q close' })
   local buf = ui.scratch(nil, all)
-  vim.api.nvim_buf_add_highlight(buf, -1, 'Title', 0, 0, -1)
-  vim.api.nvim_buf_add_highlight(buf, -1, 'Comment', #all - 1, 0, -1)
+  compat.highlight(buf, ns, 'Title', 0, 0)
+  compat.highlight(buf, ns, 'Comment', #all - 1, 0)
   local win = ui.float(buf, all, { min_width = 50 })
   ui.map(buf, 'q', function()
     if vim.api.nvim_win_is_valid(win) then
