@@ -35,6 +35,12 @@ describe("LM Studio", () => {
     expect(fake.chatRequests()[0]).toMatchObject({ model: key, stream: true });
   });
 
+  it("reads an Ollama-style coder tag as LM Studio's key for the same model", () => {
+    const router = createModelRouter({ settings: { provider: "lmstudio" }, env: {}, hardware: cpuOnly() });
+    expect(router.describe("coder", { model: "qwen2.5-coder:7b" }).model).toBe("qwen2.5-coder-7b-instruct");
+    expect(router.describe("coder", { model: "my-own-model" }).model).toBe("my-own-model");
+  });
+
   it("lists models with their loaded state, through v1 or v0", async () => {
     fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }, { key: "other-model" }] });
     const listing = await lmRouter(fake.url).listModels();

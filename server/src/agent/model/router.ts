@@ -221,7 +221,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
   }
 
   function modelFor(role: ModelRole, provider: string, override?: string): string {
-    if (override) return override;
+    // An Ollama-style coder tag (a retry "on qwen2.5-coder:7b") means the same model in LM Studio.
+    if (override) return provider === "lmstudio" ? lmstudioName(override) : override;
     const spec = cloudProvider(provider);
     const configuredForProvider = provider === providerName() ? (role === "chat" ? (settings.models?.chat ?? settings.models?.coder) : settings.models?.coder) : undefined;
     if (spec) return settings.cloud?.[provider]?.model ?? configuredForProvider ?? spec.defaultModel;
