@@ -368,7 +368,9 @@ class Parser {
       }
     }
     const shell = SHELL_LANGUAGES.has(fence.info.split(/\s+/)[0]!.toLowerCase());
-    if (named && named.source !== "line" && named.source !== "info" && shell) named = undefined;
+    // A shell fence is a command to run, unless a name line gives it a script to be: a shell script
+    // or a file without an extension. "src/app.py" above a ```bash fence is a confused command.
+    if (named && shell && (!(named.source === "line" || named.source === "info") || !looksLikeScript(named.name))) named = undefined;
     if (!named && !shell) {
       const only = this.singleFile();
       if (only) named = { name: only, source: "single" };
@@ -606,6 +608,11 @@ function withoutThinking(text: string): string {
 /** Lines back to text, each with its "\n", so a blank last line is not lost ("" stays no lines). */
 function joinLines(lines: string[]): string {
   return lines.length === 0 ? "" : lines.join("\n") + "\n";
+}
+
+function looksLikeScript(path: string): boolean {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  return !base.includes(".") || /\.(?:sh|bash|zsh|fish|ksh|csh|tcsh|ps1|psm1|bat|cmd|command)$/i.test(base);
 }
 
 function isWeak(source: NameSource): boolean {
