@@ -8,7 +8,7 @@
  * and anything else is recorded in `stdoutViolations` for the test to assert on.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -16,19 +16,31 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /**
- * How the server is started: the build (`node bin/burrow.js --stdio`, what users run) when
- * BURROW_TEST_SERVER=built, otherwise the TypeScript sources through tsx so the tests always run
- * the code in the working tree, built or not.
+ * How the server is started: the build (`node bin/burrow.js --stdio`, what users run) when it is up
+ * to date with server/src, otherwise the TypeScript sources through tsx, so a test never runs stale
+ * code. BURROW_TEST_SERVER=built or =source forces one.
  */
 export function serverCommand(): string[] {
-  if (process.env.BURROW_TEST_SERVER === "built") {
-    if (!existsSync(path.join(repoRoot, "dist", "cli.js"))) {
-      throw new Error('BURROW_TEST_SERVER=built but dist/cli.js is missing: run "npm run build" first.');
-    }
-    return [process.execPath, path.join(repoRoot, "bin", "burrow.js"), "--stdio"];
+  const built = [process.execPath, path.join(repoRoot, "bin", "burrow.js"), "--stdio"];
+  const source = [process.execPath, "--import", import.meta.resolve("tsx"), path.join(repoRoot, "server", "src", "cli.ts"), "--stdio"];
+  const choice = process.env.BURROW_TEST_SERVER;
+  if (choice === "source") return source;
+  const builtCli = path.join(repoRoot, "dist", "cli.js");
+  if (choice === "built") {
+    if (!existsSync(builtCli)) throw new Error('BURROW_TEST_SERVER=built but dist/cli.js is missing: run "npm run build" first.');
+    return built;
   }
-  const tsx = import.meta.resolve("tsx");
-  return [process.execPath, "--import", tsx, path.join(repoRoot, "server", "src", "cli.ts"), "--stdio"];
+  return existsSync(builtCli) && newestSourceMtime(path.join(repoRoot, "server", "src")) <= statSync(builtCli).mtimeMs ? built : source;
+}
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
 }
 
 export interface JsonRpcError {
@@ -171,18 +183,17 @@ export class RawLspClient {
    * A request that is still answered after broken framing. vscode-jsonrpc's reader stops reading a
    * chunk at a framing error and resumes only when more bytes arrive, one error per arrival, so a
    * request that shared a chunk with broken bytes waits for the messages after it. An editor always
-   * sends more (the next keystroke); the test sends harmless `$/` notifications while the answer is
-   * outstanding, at most `maxPokes` of them, so a server that never recovers still fails.
+   * sends more (the next keystroke); the test sends a harmless `$/` notification every few
+   * milliseconds while the answer is outstanding. A server that never recovers still fails: the
+   * request times out.
    */
-  async requestAfterFault<R = any>(method: string, params?: unknown, options: { timeoutMs?: number; maxPokes?: number } = {}): Promise<R> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    const maxPokes = options.maxPokes ?? 20;
+  async requestAfterFault<R = any>(method: string, params?: unknown, timeoutMs = 10_000): Promise<R> {
     let settled = false;
     const answer = this.request<R>(method, params, timeoutMs).finally(() => {
       settled = true;
     });
     answer.catch(() => undefined);
-    for (let pokes = 0; !settled && pokes < maxPokes && this.alive; pokes++) {
+    while (!settled && this.alive) {
       await Promise.race([answer.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5))]);
       if (!settled) await this.notify("$/burrowFaultTestPoke", {});
     }
