@@ -43,6 +43,8 @@ describe("Neovim plugin commands", () => {
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
     expect(r.review_opened).toBe(true);
+    // While the model worked, the statusline named the state and what was happening.
+    expect((r.statuslines as string[]).some((s) => /^Burrow: (planning|writing the edits) · \S/.test(s))).toBe(true);
     expect(r.after_apply).toBe(proposed);
     expect(r.review_closed).toBe(true);
     expect(r.status_lines.join("\n")).toMatch(/applied\s+Spell out v1 and v12\./);

@@ -6,7 +6,15 @@ local review = require('burrow.review')
 
 local file_buf = vim.api.nvim_get_current_buf()
 local path = vim.api.nvim_buf_get_name(file_buf)
-local out = {}
+local out = { statuslines = {} }
+
+-- Every statusline text while progress arrives, to see that it says what the task is doing.
+local progress = require('burrow.progress')
+local on_progress = progress.on_progress
+progress.on_progress = function(params)
+  on_progress(params)
+  table.insert(out.statuslines, require('burrow').statusline())
+end
 
 vim.cmd('Burrow task ' .. h.params.prompt)
 h.wait_for('the plan', function()

@@ -1,5 +1,6 @@
 -- What the plugin does with messages from the server: `burrow/taskUpdate` drives the plan float,
--- the diff tab and the progress line; `burrow/chatDelta` feeds the chat buffer;
+-- the diff tab and the progress line; `$/progress` adds what the task is doing now;
+-- `burrow/chatDelta` feeds the chat buffer;
 -- `window/showMessageRequest` is answered at once (Neovim 0.7's own handler would block on
 -- `inputlist`); `workspace/applyEdit` runs Neovim's handler and then writes the touched buffers.
 local config = require('burrow.config')
@@ -140,6 +141,14 @@ function M.table()
     end,
     ['window/showMessageRequest'] = show_message_request,
     ['workspace/applyEdit'] = apply_edit,
+    ['$/progress'] = function(err, params, ctx, handler_config)
+      -- Neovim's own handler keeps the progress for vim.lsp.status() and LspProgress autocommands.
+      local default = vim.lsp.handlers['$/progress']
+      if default then
+        pcall(default, err, params, ctx, handler_config)
+      end
+      require('burrow.progress').on_progress(params)
+    end,
   }
 end
 

@@ -53,7 +53,40 @@ function M.show(task)
   end
 end
 
---- The statusline component: the newest unfinished task's state, or an empty string.
+-- The latest `$/progress` message from Burrow, by progress token (cleared when that progress ends).
+M.messages = {}
+local latest_token
+
+--- A `$/progress` notification from Burrow: `begin` names the task, `report` says what the model
+--- or the pipeline is doing now, `end` clears it.
+function M.on_progress(params)
+  if type(params) ~= 'table' or type(params.value) ~= 'table' then
+    return
+  end
+  local token, value = tostring(params.token), params.value
+  if value.kind == 'end' then
+    M.messages[token] = nil
+    if latest_token == token then
+      latest_token = nil
+    end
+  else
+    local text = value.message or value.title
+    if text then
+      if value.percentage then
+        text = string.format('%s (%d%%)', text, value.percentage)
+      end
+      M.messages[token] = text
+      latest_token = token
+      if value.kind == 'report' and config.options.echo_progress and value.message then
+        echo('Burrow: ' .. value.message, 'None')
+      end
+    end
+  end
+  vim.cmd('redrawstatus!')
+end
+
+--- The statusline component: the newest unfinished task's state, with what it is doing now when
+--- Burrow reports it, or an empty string when no task runs.
 function M.statusline()
   local task = tasks.latest_active()
   if not task then
@@ -62,7 +95,12 @@ function M.statusline()
   if tasks.gate(task) == 'consent' then
     return 'Burrow: waiting for consent'
   end
-  return 'Burrow: ' .. (phrases[task.state] or task.state)
+  local text = 'Burrow: ' .. (phrases[task.state] or task.state)
+  local now = latest_token and M.messages[latest_token]
+  if now and not tasks.gate(task) then
+    text = text .. ' · ' .. now
+  end
+  return text
 end
 
 return M
