@@ -8,8 +8,9 @@ import { spawnSync } from "node:child_process";
 import { main as doctor } from "../../../server/src/cli/doctor.js";
 import { main as egress } from "../../../server/src/cli/egress.js";
 import { main as models } from "../../../server/src/cli/models.js";
+import { createModelRouter } from "../../../server/src/agent/model/index.js";
 import { startFakeOllama, type FakeOllama } from "../../fakes/fake-ollama.js";
-import { deadUrl, tempState, type TempState } from "./helpers.js";
+import { cpuOnly, deadUrl, tempState, type TempState } from "./helpers.js";
 
 let temp: TempState;
 let fake: FakeOllama | undefined;
@@ -154,6 +155,26 @@ describe("burrow models", () => {
     const none = capture({ OLLAMA_HOST: await deadUrl() });
     expect(await models(["pull", "qwen2.5-coder:7b"], none.io)).toBe(3);
     expect(none.stderr()).toMatch(/Ollama is not running at .*ollama serve/);
+  });
+
+  it("stops a pull when cancelled, closing the request to Ollama", async () => {
+    fake = await startFakeOllama();
+    fake.onPull(() => ({ stallAfterEvents: 3 }));
+    const router = createModelRouter({ settings: { ollama: { host: fake.url } }, env: {}, hardware: cpuOnly() });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const result = await router.pull(
+      "qwen2.5-coder:7b",
+      (p) => {
+        seen.push(p.completedBytes);
+        if (seen.length === 3) controller.abort();
+      },
+      controller.signal,
+    );
+    expect(result).toMatchObject({ ok: false, kind: "aborted" });
+    expect(!result.ok && result.reason).toMatch(/cancelled; running the pull again resumes it/);
+    await fake.waitFor((r) => r.path === "/api/pull" && r.aborted);
+    expect(fake.installed()).not.toContain("qwen2.5-coder:7b");
   });
 
   const usage: [string[], RegExp][] = [
