@@ -150,8 +150,8 @@ describe("whole tasks that try to escape", () => {
     expect(TERMINAL).toContain(end);
 
     const sent = JSON.stringify(fake.requests);
-    // The requests were recorded with file text in them, so the absence checks below mean something.
-    expect(sent).toContain("return a + b;");
+    // The model's requests were recorded (the task's prompt is in them), so the absence checks mean something.
+    expect(sent).toContain("Document the math helpers");
     expect(sent).not.toContain(MARKER);
     expect(sent).not.toContain(INSIDE_SECRET);
     expect(fx.snapshot(fx.outside)).toEqual(outsideBefore);

@@ -51,8 +51,10 @@ export async function locatePath(roots: readonly Root[], input: string, intent: 
   if (name.startsWith("~")) {
     return refuse(`"${input}" starts with "~"; Burrow does not expand home directories. Use a path relative to the workspace folder.`);
   }
-  if (process.platform !== "win32" && name.includes("\\") && /(^|\\)\.\.(\\|$)/.test(name)) {
-    return refuse(`"${input}" uses "\\.." to climb folders; Burrow refused it.`);
+  // On POSIX a backslash is an ordinary character, so "src\\a.ts" would name a file with a
+  // backslash in it; that is never what a model means, and such names are refused rather than made.
+  if (process.platform !== "win32" && name.includes("\\")) {
+    return refuse(`"${input}" contains a backslash; write paths with "/" between folders.`);
   }
 
   if (isAbsolute(name)) {
@@ -109,6 +111,8 @@ async function placeAbsolute(roots: readonly Root[], abs: string): Promise<{ roo
 }
 
 async function resolveWithin(roots: readonly Root[], start: Root, segments: string[], intent: Intent, input: string): Promise<LocateResult> {
+  // Normalisation removed every "..", so one here means a name the rules above did not foresee.
+  if (segments.includes("..")) return refuse(`"${input}" climbs out of the workspace with "..", so Burrow refused it.`);
   let current = start.real;
   let walked = "";
   let missingFrom = -1;
@@ -209,7 +213,8 @@ export function fileKind(stat: Stats): string {
 }
 
 function splitSegments(path: string): string[] {
-  return path.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
+  const separators = process.platform === "win32" ? /[\\/]+/ : /\/+/;
+  return path.split(separators).filter((s) => s !== "" && s !== ".");
 }
 
 async function exists(path: string): Promise<boolean> {
