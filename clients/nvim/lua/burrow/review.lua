@@ -348,14 +348,18 @@ function M.jump(delta)
     vim.api.nvim_win_set_cursor(win, { target, 0 })
     return
   end
-  if #review.files > 1 then
-    M.show_file_relative(delta)
-    if delta < 0 then
-      local f = review.files[review.file_index]
-      local last = f.hunks[#f.hunks]
-      if last then
-        vim.api.nvim_win_set_cursor(review.right_win, { row(last, 'new', #f.new) + 1, 0 })
-      end
+  -- Past the last hunk of a file, go on into the next file; stop at either end, as ]c does.
+  local next_index = review.file_index + delta
+  if next_index < 1 or next_index > #review.files then
+    vim.api.nvim_echo({ { delta > 0 and 'Burrow: this is the last hunk.' or 'Burrow: this is the first hunk.', 'WarningMsg' } }, false, {})
+    return
+  end
+  M.show_file(next_index)
+  if delta < 0 then
+    local f = review.files[review.file_index]
+    local last = f.hunks[#f.hunks]
+    if last then
+      vim.api.nvim_win_set_cursor(review.right_win, { row(last, 'new', #f.new) + 1, 0 })
     end
   end
 end
