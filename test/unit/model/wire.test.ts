@@ -99,7 +99,7 @@ describe("HTTP client on node:http", () => {
     });
     try {
       await expect(httpFetch(`${server.url}/first`, {}, { timeouts: { firstByteMs: 50, stallMs: 0 } })).rejects.toBeInstanceOf(HttpTimeoutError);
-      const response = await httpFetch(`${server.url}/stall`, {}, { timeouts: { firstByteMs: 0, stallMs: 50 } });
+      const response = await httpFetch(`${server.url}/stall`, {}, { timeouts: { firstByteMs: 0, stallMs: 300 } });
       const reader = response.body!.getReader();
       await reader.read();
       const error = await reader.read().catch((e: unknown) => e);
