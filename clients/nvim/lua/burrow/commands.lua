@@ -44,12 +44,28 @@ function M.selection_range(opts)
   }
 end
 
+--- Take the leading `--provider NAME` and `--model NAME` flags off `args` (a cloud provider is
+--- chosen per task, and Burrow asks before anything is sent to it).
+function M.task_options(args)
+  local options = {}
+  while args[1] == '--provider' or args[1] == '--model' do
+    local flag = table.remove(args, 1)
+    local value = table.remove(args, 1)
+    if value then
+      options[flag:sub(3)] = value
+    end
+  end
+  return options
+end
+
 -- name → { run = function(args, opts), complete = list|nil, help = sentence }
 M.subcommands = {
   task = {
-    help = 'start a task: :Burrow task {what to do} (with a range: about the selection)',
+    help = 'start a task: :Burrow task [--provider P] [--model M] {what to do} (with a range: about the selection)',
+    complete = { '--provider', '--model' },
     run = function(args, opts)
-      burrow().task(text_of(args), M.selection_range(opts))
+      local options = M.task_options(args)
+      burrow().task(text_of(args), M.selection_range(opts), options)
     end,
   },
   approve = {

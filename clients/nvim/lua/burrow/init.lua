@@ -33,20 +33,25 @@ function M.statusline()
   return require('burrow.progress').statusline()
 end
 
---- Start a task. `range` is an LSP range in the current buffer (a selection), or nil.
+--- Start a task. `range` is an LSP range in the current buffer (a selection), or nil; `options`
+--- may name a `provider` and `model` for this task alone.
 ---@param prompt string
 ---@param range table|nil
-function M.task(prompt, range)
+---@param options table|nil { provider?, model? }
+function M.task(prompt, range, options)
   if not prompt or vim.trim(prompt) == '' then
     vim.ui.input({ prompt = 'Task for Burrow: ' }, function(text)
       if text and vim.trim(text) ~= '' then
-        M.task(text, range)
+        M.task(text, range, options)
       end
     end)
     return
   end
   local buf = vim.api.nvim_get_current_buf()
   local argument = { prompt = prompt }
+  options = options or {}
+  argument.provider = options.provider
+  argument.model = options.model
   if vim.bo[buf].buftype == '' and vim.api.nvim_buf_get_name(buf) ~= '' then
     argument.uri = vim.uri_from_bufnr(buf)
     argument.range = range
