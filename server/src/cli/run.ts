@@ -48,6 +48,11 @@ interface TaskUpdate {
   error?: { code?: string; message?: string };
   documents?: { plan?: string; diff?: string };
   declinedHunks?: string[];
+  /** Set while the task waits on a question that is not a state of its own (a cloud provider's consent). */
+  awaiting?: string;
+  consent?: { provider?: string; host?: string; files?: string[]; bytes?: number };
+  warnings?: string[];
+  queuedBehind?: string[];
 }
 
 type RunEvent =
@@ -180,6 +185,9 @@ async function runTask(options: RunOptions): Promise<number> {
 
   const isInterrupted = () => interrupted;
   let lastState: string | undefined;
+  let warningsShown = 0;
+  // Each consent question is asked once, however many updates repeat it.
+  let consentAsked: string | undefined;
   let diffShown: TaskUpdate | undefined;
   // Set while a gate-2 revision is on its way: the rejection it starts with is not the end of the
   // task, and once the server confirms it, the retry asks for new edits from the same plan.
@@ -219,9 +227,29 @@ async function runTask(options: RunOptions): Promise<number> {
       const arrived = update.state !== lastState;
       lastState = update.state;
 
+      const warnings = update.warnings ?? [];
+      if (warnings.length > warningsShown) {
+        progress.clear();
+        for (const warning of warnings.slice(warningsShown)) process.stderr.write(`burrow: ${warning}\n`);
+        warningsShown = warnings.length;
+      }
+
+      if (update.awaiting === "consent" && update.consent) {
+        const c = update.consent;
+        const key = `${update.state}:${c.provider}:${c.host}:${c.files?.length}:${c.bytes}`;
+        if (key === consentAsked) continue;
+        consentAsked = key;
+        const allowed = await askConsent(ask, c, isInterrupted);
+        if (interrupted) continue;
+        // Consent is answered through the plan decisions, like every other gate channel.
+        await send(connection, allowed ? "burrow.plan.approve" : "burrow.plan.reject", { taskId });
+        continue;
+      }
+
       if (update.state in WORKING_LABELS) {
         if (update.state === "editing") revisingDiff = false;
-        progress.update(WORKING_LABELS[update.state]!);
+        const behind = update.state === "queued" && update.queuedBehind?.length ? ` (${update.queuedBehind.join(", ")})` : "";
+        progress.update(`${WORKING_LABELS[update.state]!}${behind}`);
         continue;
       }
 
@@ -326,6 +354,30 @@ async function askGate(ask: (question: string) => Promise<string | null>, questi
       }
       if (feedback.trim() !== "") return { answer: "revise", feedback: feedback.trim() };
     }
+  }
+}
+
+/** Ask before files leave the machine; anything but a yes (the end of input included) is a no. */
+async function askConsent(
+  ask: (question: string) => Promise<string | null>,
+  consent: NonNullable<TaskUpdate["consent"]>,
+  interrupted: () => boolean,
+): Promise<boolean> {
+  const files = consent.files ?? [];
+  const kb = ((consent.bytes ?? 0) / 1024).toFixed(1);
+  const where = `${consent.host ?? "an unknown host"}${consent.provider ? ` (${consent.provider})` : ""}`;
+  const list = files.length > 0 ? `: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}` : "";
+  process.stderr.write(`\nThis task would send ${plural(files.length, "file")} (${kb} KB) to ${where}${list}.\n`);
+  for (;;) {
+    const line = await ask("Send them? [y]es, [n]o: ");
+    if (line === null) {
+      if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so nothing is sent.\n");
+      return false;
+    }
+    const answer = interpretAnswer(line);
+    if (answer === "approve") return true;
+    if (answer === "reject") return false;
+    process.stderr.write(`burrow: please answer y (yes) or n (no); "${line.trim()}" is neither.\n`);
   }
 }
 
