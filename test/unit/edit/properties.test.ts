@@ -296,3 +296,31 @@ describe("parser robustness", () => {
     );
   });
 });
+
+describe("line index", () => {
+  it("finds exactly the lines a full scan finds, through any sequence of splices", async () => {
+    const { LineIndex } = await import("../../../server/src/agent/edit/line-index.js");
+    const word = fc.constantFrom("a", " a", "b\t", "c", "", "  ");
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 30 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(4), fc.array(word, { maxLength: 4 })), { maxLength: 90 }),
+        (initial, splices) => {
+          const lines = [...initial];
+          const index = new LineIndex(lines);
+          for (const [at, length, inserted] of splices) {
+            const start = lines.length === 0 ? 0 : at % (lines.length + 1);
+            const end = Math.min(lines.length, start + length);
+            lines.splice(start, end - start, ...inserted);
+            index.noteSplice(start, end, inserted.length);
+            for (const key of ["a", "b", "c", ""]) {
+              const expected = lines.flatMap((l, i) => (l.trim() === key ? [i] : []));
+              expect(index.positions(key)).toEqual(expected);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

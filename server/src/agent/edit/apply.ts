@@ -9,7 +9,7 @@
 import { isElision, matchBlock, matchLiteral, type LineRange, type LineSplice, type MatchResult } from "./match.js";
 import { nameFromLine, resolveInPlay } from "./names.js";
 import { nearestLines } from "./similar.js";
-import { emptyLineDoc, fromLineDoc, isBlank, modelLines, spliceLines, toLineDoc, type LineDoc } from "./text.js";
+import { emptyLineDoc, fromLineDoc, indexOf, isBlank, modelLines, spliceLines, toLineDoc, type LineDoc } from "./text.js";
 import type { BlockFailure, EditBlock, FileInPlay, MatchTier, Placement, ProposedFile } from "./types.js";
 import { parsePatchHunks } from "./unified.js";
 
@@ -233,7 +233,7 @@ function applySearchReplace(state: FileState, search: string[], replace: string[
     const name = nameFromLine(line, new Set([path]));
     return name !== undefined && resolveInPlay(name, [state.file]).kind === "in-play";
   };
-  const result = matchBlock(doc.lines, range, search, replace, isOwnName);
+  const result = matchBlock(doc.lines, range, search, replace, isOwnName, indexOf(doc));
   if (!result.ok) throw explainMiss(result, state, search, replace);
   applySplices(state, result.splices, result.tier);
 }
@@ -271,7 +271,7 @@ function applyDiff(state: FileState, patch: string): void {
       return;
     }
     const hint = hunk.oldStart !== undefined ? hunk.oldStart - 1 + delta : undefined;
-    const result = matchLiteral(doc.lines, range, hunk.oldLines, hunk.newLines, hint);
+    const result = matchLiteral(doc.lines, range, hunk.oldLines, hunk.newLines, hint, indexOf(doc));
     if (!result.ok) {
       const miss = explainMiss(result, state, hunk.oldLines, hunk.newLines);
       throw new BlockError(`${which}: ${miss.message}`, miss.nearest);
@@ -330,7 +330,7 @@ function explainMiss(result: Exclude<MatchResult, { ok: true }>, state: FileStat
   const range = state.window ?? { from: 0, to: doc.lines.length };
   const near = nearestLines(doc.lines, search, range);
   let message = `the SEARCH text does not match any lines of ${path}${where}.`;
-  const replaceFound = replace.length > 0 && !replace.every(isBlank) && matchLiteral(doc.lines, range, replace, replace).ok;
+  const replaceFound = replace.length > 0 && !replace.every(isBlank) && matchLiteral(doc.lines, range, replace, replace, undefined, indexOf(doc)).ok;
   if (replaceFound) message += ` Its REPLACE lines are already in ${path}: this change may already be made.`;
   const indentNote = indentationStyleNote(path, doc.lines, search);
   if (indentNote) message += ` ${indentNote}`;

@@ -6,6 +6,7 @@
  * the text in more than one place stops the search with an ambiguity: a later, looser tier could
  * only guess. Matching is always by whole lines, so a SEARCH never lands in the middle of a line.
  */
+import type { LineIndex } from "./line-index.js";
 import { indentOf, isBlank } from "./text.js";
 import type { MatchTier } from "./types.js";
 
@@ -33,18 +34,19 @@ interface Candidate {
   lines: string[];
 }
 
-type Tier = (file: readonly string[], range: LineRange, search: string[], replace: string[]) => Candidate[];
+/** A tier: the windows among `starts` (first lines of candidate places) where it accepts `search`. */
+type Tier = (file: readonly string[], starts: readonly number[], search: string[], replace: string[]) => Candidate[];
 
 // The tiers scan every line of the file for every block, so they are written as plain loops that
 // allocate nothing per line: on a 1 MB file that is the difference between milliseconds and a
 // garbage-collection storm.
 
-const exact: Tier = (file, range, search, replace) => {
+const exact: Tier = (file, starts, search, replace) => {
   const out: Candidate[] = [];
   const n = search.length;
   if (n === 0) return out;
   const first = search[0]!;
-  for (let i = range.from; i + n <= range.to; i++) {
+  for (const i of starts) {
     if (file[i] !== first) continue;
     let k = 1;
     while (k < n && file[i + k] === search[k]) k++;
@@ -69,12 +71,12 @@ function equalsTrimmed(line: string, core: string): boolean {
   return trimmedLength(line) === core.length && line.startsWith(core);
 }
 
-const trailingWhitespace: Tier = (file, range, search, replace) => {
+const trailingWhitespace: Tier = (file, starts, search, replace) => {
   const out: Candidate[] = [];
   const n = search.length;
   if (n === 0) return out;
   const cores = search.map((line) => line.trimEnd());
-  for (let i = range.from; i + n <= range.to; i++) {
+  for (const i of starts) {
     let k = 0;
     while (k < n && equalsTrimmed(file[i + k]!, cores[k]!)) k++;
     if (k === n) out.push({ start: i, lines: replace });
@@ -99,7 +101,7 @@ function leadBefore(line: string, core: string): string | undefined {
  * too much). The REPLACE lines are shifted by that same amount, so the new code lands at the
  * file's indentation. Trailing whitespace is ignored here too; blank lines must stay blank.
  */
-const indentation: Tier = (file, range, search, replace) => {
+const indentation: Tier = (file, starts, search, replace) => {
   const out: Candidate[] = [];
   const n = search.length;
   const common = Math.min(
@@ -108,7 +110,7 @@ const indentation: Tier = (file, range, search, replace) => {
   if (n === 0 || !Number.isFinite(common)) return out;
   const cores = search.map((line) => (isBlank(line) ? "" : line.slice(common).trimEnd()));
   const anchor = cores.findIndex((core) => core !== "");
-  for (let i = range.from; i + n <= range.to; i++) {
+  for (const i of starts) {
     // The first non-blank line decides the prefix; most windows fail right there.
     const prefix = leadBefore(file[i + anchor]!, cores[anchor]!);
     if (prefix === undefined) continue;
@@ -135,6 +137,40 @@ const basicTiers: [MatchTier, Tier][] = [
 ];
 
 /**
+ * The first lines of every place `search` could occupy in `range`. With an index, only the places
+ * where the SEARCH's rarest non-blank line lines up with an equal line (once trimmed, which every
+ * tier requires); without one, every line of the range.
+ */
+function candidateStarts(file: readonly string[], range: LineRange, search: string[], index?: LineIndex): number[] {
+  const n = search.length;
+  const out: number[] = [];
+  let anchor = -1;
+  let key = "";
+  if (index) {
+    let fewest = Infinity;
+    search.forEach((line, k) => {
+      const t = line.trim();
+      if (t === "") return;
+      const count = index.estimate(t);
+      if (count < fewest) {
+        fewest = count;
+        anchor = k;
+        key = t;
+      }
+    });
+  }
+  if (anchor < 0) {
+    for (let i = range.from; i + n <= range.to && i + n <= file.length; i++) out.push(i);
+    return out;
+  }
+  for (const p of index!.positions(key)) {
+    const start = p - anchor;
+    if (start >= range.from && start + n <= range.to && start + n <= file.length) out.push(start);
+  }
+  return out;
+}
+
+/**
  * Find one place for `search` with the literal tiers (exact, trailing whitespace, indentation).
  * Used directly for unified-diff hunks, whose text is never elided or fence-wrapped.
  */
@@ -144,9 +180,12 @@ export function matchLiteral(
   search: string[],
   replace: string[],
   preferStart?: number,
+  index?: LineIndex,
 ): MatchResult {
+  if (search.length === 0) return { ok: false, kind: "none" };
+  const starts = candidateStarts(file, range, search, index);
   for (const [tier, run] of basicTiers) {
-    const found = run(file, range, search, replace);
+    const found = run(file, starts, search, replace);
     if (found.length === 0) continue;
     let chosen = found.length === 1 ? found[0] : undefined;
     // A diff hunk's own line number may pick one of several equal places; nothing else may.
@@ -167,20 +206,21 @@ export function matchBlock(
   search: string[],
   replace: string[],
   isOwnName: (line: string) => boolean,
+  index?: LineIndex,
 ): MatchResult {
-  const direct = matchUnwrapped(file, range, search, replace);
+  const direct = matchUnwrapped(file, range, search, replace, index);
   if (direct.ok || direct.kind !== "none") return direct;
   const unwrappedSearch = unwrapFence(search, isOwnName);
   if (!unwrappedSearch) return direct;
   const unwrappedReplace = unwrapFence(replace, isOwnName) ?? replace;
-  const retried = matchUnwrapped(file, range, unwrappedSearch, unwrappedReplace);
+  const retried = matchUnwrapped(file, range, unwrappedSearch, unwrappedReplace, index);
   if (retried.ok) return { ...retried, tier: "unwrapped-fence" };
   if (retried.kind === "ambiguous") return { ...retried, tier: "unwrapped-fence" };
   return retried;
 }
 
-function matchUnwrapped(file: readonly string[], range: LineRange, search: string[], replace: string[]): MatchResult {
-  const literal = matchLiteral(file, range, search, replace);
+function matchUnwrapped(file: readonly string[], range: LineRange, search: string[], replace: string[], index?: LineIndex): MatchResult {
+  const literal = matchLiteral(file, range, search, replace, undefined, index);
   if (literal.ok || literal.kind !== "none") return literal;
 
   // A blank line the model added at the top of SEARCH (and usually of REPLACE too).
@@ -189,12 +229,12 @@ function matchUnwrapped(file: readonly string[], range: LineRange, search: strin
   if (lead > 0 && lead < search.length) {
     let replaceLead = 0;
     while (replaceLead < Math.min(lead, replace.length) && isBlank(replace[replaceLead]!)) replaceLead++;
-    const trimmed = matchLiteral(file, range, search.slice(lead), replace.slice(replaceLead));
+    const trimmed = matchLiteral(file, range, search.slice(lead), replace.slice(replaceLead), undefined, index);
     if (trimmed.ok) return { ...trimmed, tier: "leading-blank-line" };
     if (trimmed.kind === "ambiguous") return { ...trimmed, tier: "leading-blank-line" };
   }
 
-  if (search.some(isElision)) return matchElided(file, range, search, replace);
+  if (search.some(isElision)) return matchElided(file, range, search, replace, index);
   return { ok: false, kind: "none" };
 }
 
@@ -225,7 +265,7 @@ function splitOnElisions(lines: string[]): string[][] {
  * nothing, the whole stretch from the first piece to the last is replaced. Each piece must be found
  * exactly once, after the piece before it.
  */
-function matchElided(file: readonly string[], range: LineRange, search: string[], replace: string[]): MatchResult {
+function matchElided(file: readonly string[], range: LineRange, search: string[], replace: string[], index?: LineIndex): MatchResult {
   const searchPieces = splitOnElisions(search);
   const replaceHasElisions = replace.some(isElision);
   const replacePieces = replaceHasElisions ? splitOnElisions(replace) : undefined;
@@ -263,7 +303,7 @@ function matchElided(file: readonly string[], range: LineRange, search: string[]
       }
       continue;
     }
-    const found = matchLiteral(file, { from: cursor, to: range.to }, piece, replacement);
+    const found = matchLiteral(file, { from: cursor, to: range.to }, piece, replacement, undefined, index);
     if (!found.ok) {
       if (found.kind === "ambiguous") return { ...found, tier: "elision" };
       return found;

@@ -5,6 +5,8 @@
  * newline stays without one, and lines an edit did not touch keep exactly the bytes they had.
  */
 
+import { LineIndex } from "./line-index.js";
+
 export type Eol = "\n" | "\r\n";
 
 export interface LineDoc {
@@ -18,6 +20,8 @@ export interface LineDoc {
   eol: Eol;
   /** The text began with a byte-order mark, which no model copies; it is kept out of matching and put back. */
   bom?: boolean;
+  /** The lines indexed by trimmed text, built when a block first searches this document. */
+  index?: LineIndex;
 }
 
 /** Split a file's text into the line model. Only "\n" ends a line; a "\r" before it belongs to the terminator. */
@@ -67,6 +71,13 @@ export function fromLineDoc(doc: LineDoc): string {
 export function spliceLines(doc: LineDoc, start: number, end: number, replacement: readonly string[]): void {
   doc.lines.splice(start, end - start, ...replacement);
   doc.eols.splice(start, end - start, ...replacement.map(() => doc.eol));
+  doc.index?.noteSplice(start, end, replacement.length);
+}
+
+/** The document's line index, built on first use and kept current by `spliceLines`. */
+export function indexOf(doc: LineDoc): LineIndex {
+  doc.index ??= new LineIndex(doc.lines);
+  return doc.index;
 }
 
 /**
