@@ -45,6 +45,8 @@ export interface FakeOpenAiOptions {
   lmstudio?: FakeLmStudioModel[];
   /** Without the v1 REST API (LM Studio before 0.4): only /api/v0/models answers. */
   lmstudioV0Only?: boolean;
+  /** Models LM Studio can download (any name when absent); a download takes three status polls. */
+  lmstudioCatalogue?: string[];
 }
 
 export interface LmStudioEvent {
@@ -75,6 +77,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const events: LmStudioEvent[] = [];
   const lmModels = new Map((options.lmstudio ?? []).map((m) => [m.key, m]));
   const instances = new Map<string, { key: string; contextLength: number }>();
+  const downloads = new Map<string, { key: string; polls: number }>();
   let nextInstance = 1;
   for (const m of options.lmstudio ?? []) {
     if (m.loadedWithContext) instances.set(m.key, { key: m.key, contextLength: m.loadedWithContext });
@@ -145,6 +148,27 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         events.push({ kind: "load", model: key, contextLength, at: Date.now() });
         server.notify();
         return sendJson(res, 200, { type: "llm", instance_id: instanceId(key), load_time_seconds: 1.5, status: "loaded" });
+      }
+      if (record.method === "POST" && record.path === "/api/v1/models/download" && !options.lmstudioV0Only) {
+        const key = String(body.model ?? "");
+        if (lmModels.has(key)) return sendJson(res, 200, { status: "already_downloaded" });
+        if (options.lmstudioCatalogue && !options.lmstudioCatalogue.includes(key)) {
+          return sendJson(res, 404, { error: { message: `No model named "${key}" in the catalogue` } });
+        }
+        const job = `job-${downloads.size + 1}`;
+        downloads.set(job, { key, polls: 0 });
+        return sendJson(res, 200, { job_id: job, status: "downloading", total_size_bytes: 3000, started_at: new Date().toISOString() });
+      }
+      if (record.method === "GET" && record.path.startsWith("/api/v1/models/download/status/") && !options.lmstudioV0Only) {
+        const job = decodeURIComponent(record.path.slice("/api/v1/models/download/status/".length));
+        const entry = downloads.get(job);
+        if (!entry) return sendJson(res, 404, { error: { message: `No download job "${job}"` } });
+        entry.polls += 1;
+        if (entry.polls >= 3) {
+          lmModels.set(entry.key, { key: entry.key, sizeBytes: 3000 });
+          return sendJson(res, 200, { job_id: job, status: "completed", total_size_bytes: 3000, downloaded_bytes: 3000 });
+        }
+        return sendJson(res, 200, { job_id: job, status: "downloading", total_size_bytes: 3000, downloaded_bytes: entry.polls * 1000, bytes_per_second: 1000 });
       }
       if (record.method === "POST" && record.path === "/api/v1/models/unload" && !options.lmstudioV0Only) {
         const id = String(body.instance_id ?? "");

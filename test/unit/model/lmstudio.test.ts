@@ -73,6 +73,20 @@ describe("LM Studio", () => {
     });
   });
 
+  it("downloads a model by polling its job, and reports a name the catalogue lacks", async () => {
+    fake = await startFakeOpenAi({ lmstudio: [], lmstudioCatalogue: ["qwen2.5-coder-7b-instruct"] });
+    const router = createModelRouter({ settings: { provider: "lmstudio", lmstudio: { host: fake.url } }, env: {}, hardware: cpuOnly(), pullPollMs: 1 });
+    const seen: string[] = [];
+    const result = await router.pull("qwen2.5-coder-7b-instruct", (p) => seen.push(`${p.status} ${p.completedBytes}/${p.totalBytes}`));
+    expect(result).toEqual({ ok: true, model: "qwen2.5-coder-7b-instruct" });
+    expect(seen).toEqual(["downloading 0/3000", "downloading 1000/3000", "downloading 2000/3000", "completed 3000/3000"]);
+    const again = await router.pull("qwen2.5-coder-7b-instruct", () => {});
+    expect(again.ok).toBe(true);
+    const missing = await router.pull("no-such-model", () => {});
+    expect(missing).toMatchObject({ ok: false, kind: "http" });
+    expect(!missing.ok && missing.reason).toMatch(/could not download "no-such-model"/);
+  });
+
   it("aborts mid-stream", async () => {
     fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }] });
     fake.enqueueChat({ chunks: ["a", "b"], stallAfterChunks: 1 });

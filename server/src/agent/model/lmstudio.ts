@@ -12,6 +12,7 @@ import { normaliseError, type ErrorScene } from "./errors.js";
 import type { FetchLike, HttpTimeouts } from "./http-client.js";
 import { chatCompletionBody, errorText, streamChatCompletion } from "./openai-compatible.js";
 import type { LoadedModel, LocalRuntime, ProviderChatRequest } from "./provider.js";
+import type { PullProgress } from "./ollama.js";
 import { ModelError, type ModelInfo } from "./types.js";
 
 export interface LmStudioOptions {
@@ -193,4 +194,74 @@ export function createLmStudioProvider(options: LmStudioOptions): LocalRuntime {
     },
   };
   return runtime;
+}
+
+interface DownloadStatus {
+  job_id?: string;
+  status?: string;
+  total_size_bytes?: number;
+  downloaded_bytes?: number;
+}
+
+/**
+ * Download a model into LM Studio (REST v1, LM Studio 0.4 and later): start the job, then poll its
+ * status, since LM Studio reports download progress by polling rather than as a stream. `model` is
+ * a catalogue id or a Hugging Face URL, as LM Studio accepts them.
+ */
+export async function downloadWithLmStudio(
+  options: LmStudioOptions,
+  model: string,
+  onProgress: (progress: PullProgress) => void,
+  signal?: AbortSignal,
+  pollMs = 1000,
+): Promise<void> {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.apiToken) headers.authorization = `Bearer ${options.apiToken}`;
+  const fetch = options.gate.fetchFor({ ownerId: "burrow models pull", provider: "lmstudio", timeouts: options.timeouts });
+  const scene: ErrorScene = {
+    label: "LM Studio",
+    baseUrl,
+    model,
+    unreachableHint: "Start its server with `lms server start` (or the Developer tab in the app), or set lmstudio.host.",
+    missingModelHint: "Check the name in LM Studio's model catalogue.",
+  };
+  const call = async (path: string, init: RequestInit = {}): Promise<DownloadStatus> => {
+    const response = await fetch(`${baseUrl}${path}`, { ...init, headers, signal });
+    if (!response.ok) {
+      const detail = await errorText(response);
+      if (response.status === 404 && /\/download$/.test(path)) {
+        throw new ModelError("http", `LM Studio could not download "${model}": ${detail ?? "it has no such model"}.`);
+      }
+      throw new ModelError("http", `LM Studio could not download "${model}" (HTTP ${response.status}): ${detail ?? "no details"}.`, response.status >= 500);
+    }
+    return (await response.json()) as DownloadStatus;
+  };
+  const report = (status: DownloadStatus) => {
+    const total = status.total_size_bytes ?? 0;
+    const done = status.status === "completed" || status.status === "already_downloaded" ? total : (status.downloaded_bytes ?? 0);
+    onProgress({ status: status.status ?? "downloading", completedBytes: done, totalBytes: total, fraction: total > 0 ? done / total : undefined });
+  };
+  try {
+    let status = await call("/api/v1/models/download", { method: "POST", body: JSON.stringify({ model }) });
+    report(status);
+    while (status.status === "downloading" || status.status === "paused") {
+      if (!status.job_id) break;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, pollMs);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new DOMException("The download was cancelled.", "AbortError"));
+        }, { once: true });
+      });
+      status = { job_id: status.job_id, ...(await call(`/api/v1/models/download/status/${encodeURIComponent(status.job_id)}`)) };
+      report(status);
+    }
+    if (status.status === "failed") throw new ModelError("http", `LM Studio could not download "${model}"; its app shows why.`, true);
+  } catch (err) {
+    if (signal?.aborted) {
+      throw new ModelError("aborted", `Stopped following the download of ${model}; LM Studio may continue it in the background.`);
+    }
+    throw normaliseError(err, scene);
+  }
 }

@@ -32,7 +32,7 @@ import {
 } from "./hardware.js";
 import { HotSwap } from "./hot-swap.js";
 import type { HttpTimeouts } from "./http-client.js";
-import { createLmStudioProvider } from "./lmstudio.js";
+import { createLmStudioProvider, downloadWithLmStudio } from "./lmstudio.js";
 import { canonicalName } from "./names.js";
 import { createOllamaProvider, pullWithOllama, type PullProgress } from "./ollama.js";
 import { createOpenAiCompatibleProvider } from "./openai-compatible.js";
@@ -66,6 +66,8 @@ export interface ModelRouterOptions {
   hotSwapIdleMs?: number;
   /** Interval between /api/ps polls while waiting for an unload (default 250 ms). */
   hotSwapPollMs?: number;
+  /** Interval between LM Studio download status polls (default 1 s). */
+  pullPollMs?: number;
   /** Told about every hot-swap step, whichever request caused it. */
   onProgress?: (event: ModelProgress) => void;
 }
@@ -85,7 +87,7 @@ export interface RuntimeStatus {
 export interface ModelAdmin {
   /** Models installed in every reachable local runtime; a refusal when none is reachable. */
   listModels(): Promise<Outcome<{ models: ModelInfo[]; runtimes: RuntimeStatus[] }>>;
-  /** Download a model into Ollama, reporting progress summed over its layers. */
+  /** Download a model (into Ollama, or LM Studio when it is the provider), reporting progress (Ollama's summed over its layers). */
   pull(
     name: string,
     onProgress: (progress: PullProgress) => void,
@@ -467,11 +469,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
     },
 
     async pull(name, onProgress, signal) {
-      if (providerName() === "lmstudio") {
-        return { ok: false, kind: "config", reason: `LM Studio downloads models in its app or with \`lms get ${name}\`; Burrow pulls into Ollama only.` };
-      }
       try {
-        await pullWithOllama({ baseUrl: ollamaUrl, gate, timeouts }, name, onProgress, signal);
+        if (providerName() === "lmstudio") {
+          await downloadWithLmStudio({ baseUrl: lmstudioUrl, gate, apiToken: env.LM_API_TOKEN, timeouts }, name, onProgress, signal, options.pullPollMs);
+        } else {
+          await pullWithOllama({ baseUrl: ollamaUrl, gate, timeouts }, name, onProgress, signal);
+        }
         installedSizes.clear();
         return { ok: true, model: name };
       } catch (err) {
