@@ -126,7 +126,7 @@ export async function runNvim(options: NvimOptions): Promise<NvimRun> {
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 24_000;
   const code = await new Promise<number | null>((resolve) => {
     const timer = setTimeout(() => {
       stderr += `\n[harness] Neovim did not finish within ${timeoutMs} ms; killed.`;

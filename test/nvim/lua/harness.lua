@@ -12,7 +12,7 @@ end
 
 --- Wait until `predicate()` is true, processing events meanwhile; fail the test on timeout.
 function M.wait_for(what, predicate, timeout_ms)
-  local ok = vim.wait(timeout_ms or 15000, function()
+  local ok = vim.wait(timeout_ms or 20000, function()
     local good, value = pcall(predicate)
     return good and value
   end, 20)

@@ -108,6 +108,20 @@ function M.lsp_config()
   end)
 end
 
+--- Whether the server command can run at all. Checked before every start, because Neovim itself
+--- would report a missing command once per attempt, that is once per file opened.
+---@return boolean, string|nil reason
+function M.startable()
+  local cmd = config.options.cmd
+  if type(cmd) ~= 'table' or type(cmd[1]) ~= 'string' then
+    return false, 'the cmd option must be a list such as { "burrow", "--stdio" }.'
+  end
+  if vim.fn.executable(cmd[1]) == 0 then
+    return false, string.format('"%s" is not an executable on $PATH.', cmd[1])
+  end
+  return true
+end
+
 --- Attach a file buffer to the client for its root, starting one if needed. Buffers that are not
 --- files (help, terminals, Burrow's own scratch buffers) are left alone.
 function M.attach(bufnr)
@@ -124,9 +138,13 @@ function M.attach(bufnr)
     vim.lsp.buf_attach_client(bufnr, existing.id)
     return existing.id
   end
-  local id = compat.start_for_buffer(M.client_config(root), bufnr)
+  local startable, reason = M.startable()
+  if not startable then
+    return nil, reason
+  end
+  local id, err = compat.start_for_buffer(M.client_config(root), bufnr)
   by_root[root] = id
-  return id
+  return id, err
 end
 
 --- Arrange for every file buffer opened from now on to get the client. On 0.11+ this is
@@ -140,13 +158,22 @@ function M.autostart()
     return
   end
   local group = vim.api.nvim_create_augroup('burrow.autostart', { clear = true })
+  local warned = false
+  local function attach(bufnr)
+    local _, err = M.attach(bufnr)
+    -- Say it once: a missing server would otherwise complain on every file opened.
+    if err and not warned then
+      warned = true
+      vim.notify('Burrow could not start its server: ' .. err .. ' Set cmd in setup() and run :checkhealth burrow.', vim.log.levels.ERROR)
+    end
+  end
   vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
     group = group,
     callback = function(args)
-      M.attach(args.buf)
+      attach(args.buf)
     end,
   })
-  M.attach(vim.api.nvim_get_current_buf())
+  attach(vim.api.nvim_get_current_buf())
 end
 
 --- The client to use for a command: the one attached to the current buffer, else one for the
@@ -178,15 +205,24 @@ function M.get()
       return live(id)
     end
   end
-  local id = M.attach(bufnr)
-  if not id then
-    id = compat.start_detached(M.client_config(root))
-    by_root[root] = id
+  local id, err = M.attach(bufnr)
+  if not id and not err then
+    local startable, reason = M.startable()
+    if startable then
+      id, err = compat.start_detached(M.client_config(root))
+      by_root[root] = id
+    else
+      err = reason
+    end
   end
   local client = live(id)
   if not client then
     return nil,
-      'Burrow could not start its server (' .. table.concat(config.options.cmd, ' ') .. '). Run :checkhealth burrow.'
+      string.format(
+        'Burrow could not start its server (%s)%s Set cmd in setup() and run :checkhealth burrow.',
+        table.concat(config.options.cmd, ' '),
+        err and (': ' .. err) or '.'
+      )
   end
   return client
 end

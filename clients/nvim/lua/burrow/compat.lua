@@ -89,20 +89,28 @@ end
 --- 0.11+ `vim.lsp.start` with `attach = false` does this without the deprecated `start_client`.
 ---@return integer|nil client_id
 function M.start_detached(config)
-  if M.has('0.11') then
-    return vim.lsp.start(config, { attach = false })
+  local ok, id = pcall(function()
+    if M.has('0.11') then
+      return vim.lsp.start(config, { attach = false })
+    end
+    return vim.lsp.start_client(config)
+  end)
+  if not ok then
+    return nil, tostring(id)
   end
-  return vim.lsp.start_client(config)
+  return id
 end
 
 --- Start (or reuse) a client for `config.root_dir` and attach `bufnr` to it.
 ---@return integer|nil client_id
 function M.start_for_buffer(config, bufnr)
   if vim.lsp.start then
-    local id
-    vim.api.nvim_buf_call(bufnr, function()
-      id = vim.lsp.start(config, { bufnr = bufnr })
+    local ok, id = pcall(vim.api.nvim_buf_call, bufnr, function()
+      return vim.lsp.start(config, { bufnr = bufnr })
     end)
+    if not ok then
+      return nil, tostring(id)
+    end
     return id
   end
   -- 0.7: no vim.lsp.start, so reuse a running client with the same root by hand.
@@ -113,7 +121,14 @@ function M.start_for_buffer(config, bufnr)
       break
     end
   end
-  id = id or vim.lsp.start_client(config)
+  if not id then
+    -- 0.7 raises when the command cannot be spawned; turn that into a reason.
+    local ok, started = pcall(vim.lsp.start_client, config)
+    if not ok then
+      return nil, tostring(started)
+    end
+    id = started
+  end
   if id then
     vim.lsp.buf_attach_client(bufnr, id)
   end
