@@ -148,6 +148,20 @@ describe("burrow run through a pipe", () => {
     if (!input.endsWith("n\n") && !input.endsWith("no\n")) expect(ran.stderr).toContain("end of input");
   });
 
+  it("shows which planned files Burrow refuses to touch", async () => {
+    fixture.write(".env", "API_KEY=hunter2\n");
+    fake.enqueueChat(
+      planAnswer("Read the key from the environment.", [
+        { path: "src/greet.ts", action: "modify" },
+        { path: ".env", action: "modify" },
+      ]),
+    );
+    const ran = await run("n\n");
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/modify\s+\.env — needed for the change\n\s+refused: .+/);
+    expect(ran.stdout).not.toMatch(/src\/greet\.ts — needed for the change\n\s+refused/);
+  });
+
   it("asks again when the answer is not one it knows", async () => {
     fake.enqueueChat(plan(), edits());
     const ran = await run("maybe\nn\n");

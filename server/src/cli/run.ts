@@ -36,7 +36,7 @@ feedback), n/no/reject. The end of input means reject.
 interface Plan {
   summary?: string;
   steps?: Array<{ description?: string }>;
-  files?: Array<{ path?: string; action?: string; reason?: string }>;
+  files?: Array<{ path?: string; action?: string; reason?: string; refused?: string }>;
 }
 
 interface TaskUpdate {
@@ -396,7 +396,10 @@ function printPlan(update: TaskUpdate, colours: Palette): void {
     for (const file of files) {
       const action = (file.action ?? "?").padEnd(width);
       const reason = file.reason?.trim() ? ` ${colours.dim(`— ${file.reason.trim()}`)}` : "";
-      lines.push(`  ${colourAction(file.action, action, colours)}  ${file.path}${reason}`);
+      // A file Burrow will not touch (outside the folder, a secret) stays in the list, marked, so the
+      // user approves the plan knowing which part of it cannot happen.
+      const refused = file.refused ? `\n      ${colours.red(`refused: ${file.refused}`)}` : "";
+      lines.push(`  ${colourAction(file.action, action, colours)}  ${file.path}${reason}${refused}`);
     }
   }
   if (update.documents?.plan) lines.push("", colours.dim(`(The plan is also saved as ${update.documents.plan}.)`));
