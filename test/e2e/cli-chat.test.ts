@@ -114,6 +114,14 @@ describe("burrow chat through a pipe", () => {
     expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain("hunter2");
   });
 
+  it("asks the chat model named with --model", async () => {
+    fake.addModel("qwen2.5-coder:7b");
+    fake.enqueueChat({ text: "Hi." });
+    const ran = await chat(["--root", fixture.root, "--model", "qwen2.5-coder:7b"], "Hello?\n", env, fixture.root);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(fake.chatRequests().map((body) => body.model)).toEqual(["qwen2.5-coder:7b"]);
+  });
+
   it("stops at /exit and starts over at /new", async () => {
     fake.enqueueChat({ text: "One." }, { text: "Two." });
     const ran = await chat(["--root", fixture.root], "First?\n/new\nSecond?\n/exit\nNever asked?\n", env, fixture.root);
