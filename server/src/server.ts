@@ -38,6 +38,7 @@ import { TaskProgressReporter } from "./features/progress.js";
 import type { ChatArgs, Services } from "./features/services.js";
 import { serverCapabilities } from "./lsp/capabilities.js";
 import { clientProfile, type ClientProfile } from "./lsp/client-profile.js";
+import { FrameGuard } from "./lsp/frame-guard.js";
 import { CHAT_DELTA, isBurrowCommand } from "./lsp/commands.js";
 
 export interface ServerOptions {
@@ -102,9 +103,10 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     void running?.state.append("logs/burrow.log", `${new Date().toISOString()} ${message}`).catch(() => undefined);
   };
 
+  /** The running services, for a request that needs them; after shutdown every request is refused (LSP). */
   const need = (): Running => {
+    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "Burrow is shutting down: no request is served after shutdown.");
     if (!running) throw new ResponseError(ErrorCodes.ServerNotInitialized, "Burrow has not been initialized yet.");
-    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "Burrow is shutting down.");
     return running;
   };
 
@@ -270,8 +272,11 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
   connection.onDidChangeConfiguration(() => void refreshConfiguration());
 
   connection.onCodeAction((params) => {
-    const r = running;
-    if (!r || shuttingDown) return [];
+    const r = need();
+    const p = params as Partial<typeof params> | undefined;
+    if (typeof p?.textDocument?.uri !== "string" || !p.range?.start || !p.range.end) {
+      throw new ResponseError(ErrorCodes.InvalidParams, "textDocument/codeAction needs a textDocument.uri and a range.");
+    }
     const pending = r.tasks.list().filter((s) => s.awaiting !== undefined);
     return codeActionsFor(params, pending, r.profile);
   });
@@ -314,6 +319,7 @@ export function startStdioServer(): void {
   // Only the JSON-RPC writer may use stdout; anything else printed there would corrupt the stream.
   console.log = console.error;
   console.info = console.error;
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  const input = process.stdin.pipe(new FrameGuard((problem) => process.stderr.write(`burrow: ${problem}\n`)));
+  const connection = createConnection(ProposedFeatures.all, input, process.stdout);
   startBurrowServer(connection);
 }
