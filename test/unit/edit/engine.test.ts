@@ -104,6 +104,8 @@ describe("changeset", () => {
   it("returns no files for no hunks and no line edits for equal texts", () => {
     const changes = buildChangeset([{ path: "f.txt", before, after: before, tiers: [] }]);
     expect(changes.hunks).toEqual([]);
+    expect(changes.files).toEqual([]);
+    expect(changes.diff).toBe("");
     expect(applyHunks(changes, undefined).size).toBe(0);
     expect(lineEdits(before, before)).toEqual([]);
   });

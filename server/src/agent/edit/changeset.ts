@@ -30,7 +30,8 @@ export function splitKeepingEnds(text: string): string[] {
 }
 
 export function buildChangeset(files: ProposedFile[]): Changeset {
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // A file whose text does not change has nothing to show or apply, not even diff headers.
+  const sorted = files.filter((f) => f.before !== f.after).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hunks: Hunk[] = [];
   const diffs: string[] = [];
   for (const file of sorted) {
