@@ -23,13 +23,13 @@ const plan = {
   files: [
     { path: "src/a.js", action: "modify", reason: "a1 and a14 live here." },
     { path: "src/b.js", action: "modify", reason: "b3 lives here." },
-    { path: "src/c.js", action: "create", reason: "A new module." },
+    { path: "src/lib/c.js", action: "create", reason: "A new module." },
   ],
 };
 const edits = [
   "src/a.js", "```js", aNew.trimEnd(), "```", "",
   "src/b.js", "```js", bNew.trimEnd(), "```", "",
-  "src/c.js", "```js", cNew.trimEnd(), "```", "",
+  "src/lib/c.js", "```js", cNew.trimEnd(), "```", "",
 ].join("\n");
 
 let fake: FakeOllama;
@@ -47,28 +47,33 @@ afterEach(async () => {
 });
 
 describe("Neovim diff tab across files", () => {
-  it("walks hunks across files, reopens after q, and applies only the first file's accepted hunks", async () => {
+  it.each([
+    { mode: "first-file", a: aNew, b: bText, c: null, accepted: 2, declined: 2 },
+    { mode: "all", a: aNew, b: bNew, c: cNew, accepted: 4, declined: 0 },
+  ])("walks hunks across files, reopens after q, and applies what was accepted ($mode)", async ({ mode, a, b, c, accepted, declined }) => {
     const run = await runNvim({
       sandbox,
       script: "multifile.lua",
       open: "src/a.js",
-      params: { prompt: "spell out some constants and add c.js" },
+      params: { prompt: "spell out some constants and add c.js", mode },
       env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
     expect(r.file_count).toBe(3);
-    expect(r.paths).toEqual(["src/a.js", "src/b.js", "src/c.js"]);
+    expect(r.paths).toEqual(["src/a.js", "src/b.js", "src/lib/c.js"]);
     expect(r.created).toEqual([false, false, true]);
     expect(r.closed).toBe(true);
     expect(r.state_after_close).toBe("awaitingChangesApproval");
     expect(r.reopened).toBe(true);
-    // ]h stops at both hunks of a.js, then b.js, then c.js.
-    expect(r.files_seen).toEqual(["src/a.js", "src/a.js", "src/b.js", "src/c.js"]);
-    expect(r.accepted).toHaveLength(2);
-    expect(r.declined).toHaveLength(2);
-    expect(sandbox.read("src/a.js")).toBe(aNew);
-    expect(sandbox.read("src/b.js")).toBe(bText);
-    expect(existsSync(join(sandbox.workspace, "src/c.js"))).toBe(false);
+    // ]h stops at both hunks of a.js, then b.js, then c.js, and stops there.
+    expect(r.files_seen).toEqual(["src/a.js", "src/a.js", "src/b.js", "src/lib/c.js"]);
+    expect(r.accepted).toHaveLength(accepted);
+    expect(r.declined ?? []).toHaveLength(declined);
+    expect(sandbox.read("src/a.js")).toBe(a);
+    expect(sandbox.read("src/b.js")).toBe(b);
+    const cPath = join(sandbox.workspace, "src/lib/c.js");
+    if (c === null) expect(existsSync(cPath)).toBe(false);
+    else expect(sandbox.read("src/lib/c.js")).toBe(c);
   });
 });

@@ -1,6 +1,7 @@
--- A proposal touching three files (two changed, one created): the diff tab shows one file at a
--- time, `q` closes it without deciding and :Burrow review brings it back, `]h` walks the hunks
--- across files, and only the accepted hunks land; the new file, left undecided, is not created.
+-- A proposal touching three files (two changed, one created, in a folder that does not exist
+-- yet): the diff tab shows one file at a time, `q` closes it without deciding and :Burrow review
+-- brings it back, `]h` walks the hunks across files, and only the accepted hunks land (mode
+-- "first-file": the first file's; mode "all": every one, the new file included).
 local h = require('harness')
 local tasks = require('burrow.tasks')
 local review = require('burrow.review')
@@ -45,14 +46,18 @@ repeat
   stops = stops + 1
 until stops > 10
 
--- Back to the first file, accept its hunks only; leave the rest undecided.
-vim.cmd('Burrow file prev')
-while review.current.file_index ~= 1 do
+if h.params.mode == 'all' then
+  vim.cmd('Burrow hunk accept-all')
+else
+  -- Back to the first file, accept its hunks only; leave the rest undecided.
   vim.cmd('Burrow file prev')
-end
-local first = review.current.files[1]
-for _ = 1, #first.hunks do
-  vim.cmd('Burrow hunk accept')
+  while review.current.file_index ~= 1 do
+    vim.cmd('Burrow file prev')
+  end
+  local first = review.current.files[1]
+  for _ = 1, #first.hunks do
+    vim.cmd('Burrow hunk accept')
+  end
 end
 out.accepted = review.accepted_ids()
 vim.cmd('Burrow submit')

@@ -112,9 +112,80 @@ function M.write_buffers(bufs)
   end
 end
 
+--- Neovim 0.7 creates a file with io.open and fails when its folder does not exist yet; a new file
+--- in a new folder is an ordinary proposal, so make the folders first.
+local function make_parent_folders(edit)
+  for _, change in ipairs(edit and edit.documentChanges or {}) do
+    if change.kind == 'create' and change.uri then
+      local dir = vim.fn.fnamemodify(vim.uri_to_fname(change.uri), ':h')
+      if vim.fn.isdirectory(dir) == 0 then
+        vim.fn.mkdir(dir, 'p')
+      end
+    elseif change.kind == 'rename' and change.newUri then
+      local dir = vim.fn.fnamemodify(vim.uri_to_fname(change.newUri), ':h')
+      if vim.fn.isdirectory(dir) == 0 then
+        vim.fn.mkdir(dir, 'p')
+      end
+    end
+  end
+end
+
+--- The text of each file this edit creates, when its content is given as insertions at the start
+--- of the new (empty) file, which is how Burrow sends new files.
+local function created_texts(edit)
+  local created, texts = {}, {}
+  for _, change in ipairs(edit and edit.documentChanges or {}) do
+    if change.kind == 'create' and change.uri then
+      created[change.uri] = true
+    elseif change.textDocument and created[change.textDocument.uri] then
+      local parts, simple = {}, true
+      for _, e in ipairs(change.edits or {}) do
+        local r = e.range
+        if r.start.line ~= 0 or r.start.character ~= 0 or r['end'].line ~= 0 or r['end'].character ~= 0 then
+          simple = false
+        end
+        table.insert(parts, e.newText)
+      end
+      if simple then
+        texts[change.textDocument.uri] = (texts[change.textDocument.uri] or '') .. table.concat(parts)
+      end
+    end
+  end
+  return texts
+end
+
+--- An empty buffer still has one (empty) line, so inserting "text\n" into a new file leaves an
+--- extra blank line that `:write` would keep. Set the buffer to exactly the text Burrow sent, with
+--- 'eol' saying whether it ends in a newline.
+local function fix_created_buffers(texts)
+  for uri, text in pairs(texts) do
+    local buf = vim.uri_to_bufnr(uri)
+    if vim.api.nvim_buf_is_loaded(buf) then
+      local lines = vim.split(text, '\n', { plain = true })
+      local ends_with_newline = lines[#lines] == '' and #lines > 1
+      if ends_with_newline then
+        table.remove(lines)
+      end
+      local current = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      if not vim.deep_equal(current, lines) then
+        vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+      end
+      vim.bo[buf].eol = ends_with_newline
+      if not ends_with_newline then
+        vim.bo[buf].fixeol = false
+      end
+    end
+  end
+end
+
 local function apply_edit(err, params, ctx, handler_config)
   local default = vim.lsp.handlers['workspace/applyEdit']
+  local edit = params and params.edit
+  make_parent_folders(edit)
   local result = default(err, params, ctx, handler_config)
+  if result and result.applied then
+    fix_created_buffers(created_texts(edit))
+  end
   if config.options.write_after_apply and params and params.edit and result and result.applied then
     M.write_buffers(touched_buffers(params.edit))
   end
