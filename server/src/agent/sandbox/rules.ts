@@ -17,7 +17,7 @@
  * Ignore files are parsed once per folder and cached against their size and modification time,
  * so listing a large tree on every task costs one `stat` per ignore file, not a parse.
  */
-import { promises as fsp } from "node:fs";
+import { lstatSync, promises as fsp } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative, sep, isAbsolute } from "node:path";
 import ignore, { type Ignore } from "ignore";
@@ -284,7 +284,7 @@ export class RootRules {
   private async levelFor(file: string): Promise<Level | null> {
     let stat;
     try {
-      stat = await fsp.lstat(file);
+      stat = lstatSync(file);
     } catch {
       this.cache.set(file, { mtimeMs: -1, size: -1, level: null });
       return null;
