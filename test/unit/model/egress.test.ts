@@ -152,6 +152,34 @@ describe("egress gate", () => {
     expect(ledger.at(-1)).toMatchObject({ owner: "task-9", provider: "ollama", path: "/api/chat", files: ["a.ts"] });
   });
 
+  it("treats Ollama's cloud models as leaving the machine, though the request goes to the local server", async () => {
+    ollama.addModel({ name: "qwen3-coder:480b-cloud", size: 384 });
+    const r = router();
+    expect(r.describe("coder", { model: "qwen3-coder:480b-cloud" }).remote).toBe(true);
+    expect(r.describe("coder").remote).toBe(false);
+
+    await expect(r.chat({ role: "coder", model: "qwen3-coder:480b-cloud", messages, ownerId: "t-1" })).rejects.toMatchObject({ kind: "egress-denied" });
+    await expect(r.chat({ role: "coder", model: "qwen3-coder:480b-cloud", messages, ownerId: "t-2", consent: async () => false })).rejects.toMatchObject({
+      kind: "consent-denied",
+    });
+    expect(ollama.chatRequests()).toHaveLength(0);
+
+    const asked: ConsentRequest[] = [];
+    await r.chat({
+      role: "coder",
+      model: "qwen3-coder:480b-cloud",
+      messages,
+      ownerId: "t-3",
+      files: ["src/x.ts"],
+      consent: async (c) => (asked.push(c), true),
+    });
+    expect(asked.map((c) => c.host)).toEqual(["ollama.com"]);
+    expect(ollama.chatRequests()).toHaveLength(1);
+    const ledger = await r.egressLedger();
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ owner: "t-3", provider: "ollama", host: `ollama.com (through 127.0.0.1:${ollama.port})`, path: "/api/chat", files: ["src/x.ts"] });
+  });
+
   it("refuses a runtime host on another machine written without http://", async () => {
     const ollamaPort = String(ollama.port);
     const r = createModelRouter({

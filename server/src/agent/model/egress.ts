@@ -22,6 +22,11 @@ export interface EgressContext {
   files?: string[];
   consent?: (request: ConsentRequest) => Promise<boolean>;
   timeouts?: Partial<HttpTimeouts>;
+  /**
+   * The host a local server passes this request on to (Ollama's cloud models run on ollama.com):
+   * the request then counts as leaving the machine, for consent and for the ledger.
+   */
+  forwardsTo?: string;
 }
 
 export interface LedgerEntry {
@@ -133,7 +138,7 @@ export function createEgressGate(options: EgressOptions): EgressGate {
       time: new Date(Date.now() - tally.durationMs).toISOString(),
       owner: context.ownerId ?? "burrow",
       provider: context.provider,
-      host: tally.url.host,
+      host: context.forwardsTo ? `${context.forwardsTo} (through ${tally.url.host})` : tally.url.host,
       method: tally.method,
       path: tally.url.pathname,
       status: tally.status,
@@ -156,6 +161,7 @@ export function createEgressGate(options: EgressOptions): EgressGate {
   }
 
   async function authorise(url: URL, context: EgressContext, bytes: number): Promise<void> {
+    if (context.forwardsTo) return askConsent(context.forwardsTo, context, bytes);
     if (isLocal(url)) return;
     const runtime = runtimeHosts.get(hostKey(url));
     if (runtime) {
@@ -168,20 +174,24 @@ export function createEgressGate(options: EgressOptions): EgressGate {
       );
     }
     if (runtime) return;
+    return askConsent(url.host, context, bytes);
+  }
+
+  async function askConsent(host: string, context: EgressContext, bytes: number): Promise<void> {
     if (!context.consent) {
       throw new ModelError(
         "egress-denied",
-        `Sending to ${url.host} (${context.provider}) needs your consent for this task, and this request had no way to ask. Start it as a task that names the provider, or use a local model.`,
+        `Sending to ${host} (${context.provider}) needs your consent for this task, and this request had no way to ask. Start it as a task that names the provider, or use a local model.`,
       );
     }
-    const key = `${context.ownerId ?? ""}\n${url.host}`;
+    const key = `${context.ownerId ?? ""}\n${host}`;
     let decision = context.ownerId ? decisions.get(key) : undefined;
     if (!decision) {
-      decision = context.consent({ provider: context.provider, host: url.host, files: context.files ?? [], bytes });
+      decision = context.consent({ provider: context.provider, host, files: context.files ?? [], bytes });
       if (context.ownerId) decisions.set(key, decision);
     }
     if (!(await decision)) {
-      throw new ModelError("consent-denied", `Nothing was sent: you declined sending this task to ${url.host}.`);
+      throw new ModelError("consent-denied", `Nothing was sent: you declined sending this task to ${host}.`);
     }
   }
 
@@ -193,7 +203,7 @@ export function createEgressGate(options: EgressOptions): EgressGate {
         const body = init.body;
         const bytes = typeof body === "string" ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : 0;
         await authorise(url, context, bytes);
-        const local = isLocal(url);
+        const local = isLocal(url) && !context.forwardsTo;
         return httpFetch(url, init, {
           timeouts: { ...options.timeouts, ...context.timeouts },
           onDone: local ? undefined : (tally) => record(context, tally),

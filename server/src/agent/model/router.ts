@@ -237,8 +237,17 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
     return settings.contextTokens ?? currentRecommendation().contextTokens;
   }
 
-  function isRemoteProvider(provider: Provider): boolean {
-    return !isLocalRuntime(provider) || gate.isRemote(new URL(provider.baseUrl));
+  function isRemoteProvider(provider: Provider, model?: string): boolean {
+    if (!isLocalRuntime(provider)) return true;
+    return gate.isRemote(new URL(provider.baseUrl)) || (model !== undefined && forwardedHost(provider, model) !== undefined);
+  }
+
+  /**
+   * Ollama's cloud models (tags ending in `cloud`, such as `qwen3-coder:480b-cloud`) are answered
+   * by ollama.com, not by this machine: the local server only relays them.
+   */
+  function forwardedHost(runtime: LocalRuntime, model: string): string | undefined {
+    return runtime.name === "ollama" && /[:-]cloud$/i.test(model.trim()) ? "ollama.com" : undefined;
   }
 
   function hotSwapFor(runtime: LocalRuntime): HotSwap {
@@ -251,7 +260,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         runtime,
         chatModel,
         coderModel,
-        enabled: settings.hotSwap !== false,
+        // A cloud model takes no memory here, so there is nothing to swap around it.
+        enabled: settings.hotSwap !== false && !forwardedHost(runtime, chatModel) && !forwardedHost(runtime, coderModel),
         contextFor: (model) => sizer.current(model, contextBudget(), modelLimits.get(model)),
         bothFit: async () => {
           const report = await hardware();
@@ -316,9 +326,9 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
     if (!choice.ok) throw new ModelError("truncated", choice.reason);
 
     const configuredModels = [modelFor("chat", runtime.name), modelFor("coder", runtime.name)].map(canonicalName);
-    const managed = configuredModels.includes(canonicalName(model));
+    const managed = !forwardedHost(runtime, model) && configuredModels.includes(canonicalName(model));
     const send = async () => {
-      const onDelta = await announceColdLoad(runtime, model, request);
+      const onDelta = forwardedHost(runtime, model) ? request.onDelta : await announceColdLoad(runtime, model, request);
       return runtime.chat({
         model,
         messages: request.messages,
@@ -327,7 +337,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         signal: request.signal,
         temperature: request.temperature,
         contextTokens: choice.contextTokens,
-        egress: { ownerId: request.ownerId, files: request.files, consent: request.consent },
+        egress: { ownerId: request.ownerId, files: request.files, consent: request.consent, forwardsTo: forwardedHost(runtime, model) },
       });
     };
     let result;
@@ -452,7 +462,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         model,
         sizeB: parameterBillions(model, parameterSizes.get(canonicalName(model))),
         contextTokens: sizer.current(model, contextBudget(), limit),
-        remote: isRemoteProvider(provider),
+        remote: isRemoteProvider(provider, model),
       };
     },
 
