@@ -125,6 +125,22 @@ describe("a file changed between proposal and apply is not overwritten", () => {
     expect(editor.text(uri)).toBe(`${typed}${ADDED}`);
   });
 
+  it("the user closes the buffer without saving: the proposal was made from text that is gone, so it is a conflict", async () => {
+    const { client: c, editor } = await start(true);
+    const uri = ws.uri(FILE);
+    const disk = await ws.read(FILE);
+    const unsaved = disk.replace("Hello, ", "Hello again, ");
+    await editor.open(uri, disk);
+    await editor.type(uri, unsaved);
+    modelAnswers(unsaved);
+    const { taskId } = await proposeFor(c, uri);
+    await editor.close(uri);
+    await c.executeCommand("burrow.changes.apply", { taskId });
+    await expectConflict(c, taskId);
+    expect(editor.applyEdits).toEqual([]);
+    expect(await ws.read(FILE)).toBe(disk);
+  });
+
   it.each([
     { client: "without workspace.applyEdit (Burrow writes the disk)", applyEdit: false },
     { client: "with workspace.applyEdit", applyEdit: true },
@@ -199,6 +215,24 @@ describe("a buffer with unsaved changes is respected", () => {
     expect((forFile[0] as { textDocument: { version: number | null } }).textDocument.version).toBe(version);
     expect(editor.text(uri)).toBe(`${buffer}${ADDED}`);
     // Saving is the editor's job: the file on disk still holds what the user last saved.
+    expect(await ws.read(FILE)).toBe(disk);
+  });
+
+  it("an editor that refuses the edit: the task says so, and Burrow writes nothing itself", async () => {
+    const { client: c, editor } = await start(true);
+    const uri = ws.uri(FILE);
+    const disk = await ws.read(FILE);
+    await editor.open(uri, disk);
+    modelAnswers(disk);
+    const { taskId } = await proposeFor(c, uri);
+    editor.behaviour = "refuse";
+    await c.executeCommand("burrow.changes.apply", { taskId });
+    const update = await c.waitForTaskState(taskId, ["failed"], 20_000).catch((err: unknown) => {
+      throw new Error(`A refused applyEdit must fail the task: ${String(err)}`);
+    });
+    expect(update.error?.message).toMatch(/refused|declined/i);
+    expect(editor.applyEdits).toHaveLength(1);
+    expect(editor.text(uri)).toBe(disk);
     expect(await ws.read(FILE)).toBe(disk);
   });
 

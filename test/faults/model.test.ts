@@ -166,6 +166,15 @@ describe("model faults end in a clear task error, never a hang or a change", () 
     await client.waitForTaskState(taskId, ["rejected"], 20_000, beforeReject);
   });
 
+  it("a slow first token inside the allowed time is waited for, not failed", async () => {
+    fake.onChat((body) => (body.format !== undefined ? { json: goodPlan, delayMs: 300 } : { text: goodEdits, delayMs: 300 }));
+    const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
+    await client.waitForTaskState(taskId, ["awaitingPlanApproval"], FAIL_WITHIN_MS);
+    const since = client.received.length;
+    await client.executeCommand("burrow.plan.reject", { taskId });
+    await client.waitForTaskState(taskId, ["rejected"], 20_000, since);
+  });
+
   it("the model is not installed: the message names `ollama pull`, and installing it is enough", async () => {
     const before = await ws.snapshot();
     fake.removeModel(MODEL);

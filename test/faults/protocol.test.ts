@@ -128,6 +128,31 @@ describe("requests that must be answered with an error", () => {
     expect(answers).toEqual([]);
   });
 
+  it("changes that do not fit the open document are survived, and the document is still served", async () => {
+    const uri = ws.uri("src/math.ts");
+    const text = await ws.read("src/math.ts");
+    await client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 5, text } });
+    const outside = { start: { line: 9_999, character: 0 }, end: { line: 10_000, character: 4 } };
+    const backwards = { start: { line: 2, character: 5 }, end: { line: 0, character: 0 } };
+    for (const [version, contentChanges] of [
+      [6, [{ range: outside, text: "x" }]],
+      [7, [{ range: backwards, text: "y" }]],
+      [3, [{ text: "an older version arriving late" }]],
+      [8, [{ range: { start: { line: -1, character: -1 }, end: { line: 0, character: 0 } }, text: "z" }]],
+      [9, "not a list"],
+    ] as const) {
+      await client.notify("textDocument/didChange", { textDocument: { uri, version }, contentChanges });
+    }
+    const actions = await client.request("textDocument/codeAction", {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    expect(actions === null || Array.isArray(actions)).toBe(true);
+    await client.notify("textDocument/didClose", { textDocument: { uri } });
+    await expectServing(client);
+  });
+
   it("$/cancelRequest for an unknown id is harmless", async () => {
     await client.notify("$/cancelRequest", { id: 123_456 });
     await expectServing(client);

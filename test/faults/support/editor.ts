@@ -23,7 +23,8 @@ export interface ApplyEditParams {
   };
 }
 
-export type ApplyBehaviour = "apply" | "claim-without-applying";
+/** How the emulated editor answers `workspace/applyEdit`. */
+export type ApplyBehaviour = "apply" | "claim-without-applying" | "refuse";
 
 export class EditorEmulator {
   private readonly buffers = new Map<string, TextDocument>();
@@ -57,6 +58,12 @@ export class EditorEmulator {
     await this.client.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [{ text }] });
   }
 
+  /** The user closes the buffer without saving it: the editor forgets the unsaved text. */
+  async close(uri: string): Promise<void> {
+    this.buffers.delete(uri);
+    await this.client.notify("textDocument/didClose", { textDocument: { uri } });
+  }
+
   /** Every uri an applyEdit so far touched. */
   touchedUris(): string[] {
     const uris = new Set<string>();
@@ -70,6 +77,7 @@ export class EditorEmulator {
   private async applyEdit(params: ApplyEditParams): Promise<{ applied: boolean; failureReason?: string }> {
     this.applyEdits.push(params);
     if (this.behaviour === "claim-without-applying") return { applied: true };
+    if (this.behaviour === "refuse") return { applied: false, failureReason: "The user declined the edit." };
     const edits: TextDocumentEditParams[] = [
       ...Object.entries(params.edit.changes ?? {}).map(([uri, e]) => ({ textDocument: { uri, version: null }, edits: e })),
       ...((params.edit.documentChanges ?? []).filter((c) => "textDocument" in c) as TextDocumentEditParams[]),
