@@ -74,6 +74,13 @@ function M.render(task, width)
       else
         table.insert(lines, head)
       end
+      -- A file the sandbox will not let Burrow touch (outside the workspace, a secret): say why.
+      if type(file.refused) == 'string' and file.refused ~= '' then
+        for _, line in ipairs(ui.wrap('refused: ' .. file.refused, width, '          ', '          ')) do
+          table.insert(lines, line)
+          headings[#lines] = 'WarningMsg'
+        end
+      end
     end
   end
   table.insert(lines, '')

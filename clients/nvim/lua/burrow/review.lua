@@ -19,6 +19,16 @@ local marks = {
   rejected = { sign = '✗', text = ' ✗ rejected ', hl = 'BurrowRejected' },
 }
 
+-- How a loosely placed hunk was matched, shown beside it so the user looks twice. Exact matches,
+-- whole files and new files need no remark.
+local tier_notes = {
+  ['trailing-whitespace'] = 'matched ignoring trailing spaces',
+  ['indentation'] = 'matched ignoring indentation',
+  ['leading-blank-line'] = 'matched ignoring a blank first line',
+  ['elision'] = 'matched around an elided part',
+  ['unwrapped-fence'] = 'matched after removing a stray fence',
+}
+
 local function current_lines(fname)
   local buf = vim.fn.bufnr('^' .. vim.fn.escape(fname, '\\/.*$^~[]') .. '$')
   if buf ~= -1 and vim.api.nvim_buf_is_loaded(buf) then
@@ -187,8 +197,12 @@ local function redraw_marks(review)
       if side == 'new' and hunk.decision == 'pending' then
         text = string.format(' hunk %s pending ', hunk.id)
       end
+      local chunks = { { text, mark.hl } }
+      if side == 'new' and tier_notes[hunk.tier] then
+        table.insert(chunks, { ' ' .. tier_notes[hunk.tier] .. ' ', 'WarningMsg' })
+      end
       vim.api.nvim_buf_set_extmark(buf, ns, row(hunk, side, line_count), 0, {
-        virt_text = { { text, mark.hl } },
+        virt_text = chunks,
         virt_text_pos = 'eol',
         sign_text = mark.sign,
         sign_hl_group = mark.hl,
