@@ -23,6 +23,8 @@ export function nameFromLine(line: string, inPlay: ReadonlySet<string>): string 
   let t = line.trim();
   if (t === "" || t.length > MAX_NAME) return undefined;
   t = t.replace(/^#{1,6}\s+/, "");
+  // Cline-style tool calls put the path in a tag: <path>src/a.py</path>.
+  t = t.replace(/^<path>\s*(.*?)\s*<\/path>$/i, "$1");
   t = t.replace(/^(?:[-*+]\s+)/, "");
   for (let again = true; again; ) {
     const before = t;
@@ -95,6 +97,10 @@ export function resolveInPlay(name: string, files: readonly FileInPlay[]): Resol
     if (longer[0]!.path.length > longer[1]!.path.length) return { kind: "in-play", path: longer[0]!.path };
     return { kind: "ambiguous", path: clean, candidates: longer.map((f) => f.path) };
   }
+  // Last, letter case: on the case-insensitive file systems of macOS and Windows that is the same
+  // file, and elsewhere a model that capitalised a folder meant the one file that fits.
+  const folded = files.filter((f) => f.path.toLowerCase() === clean.toLowerCase());
+  if (folded.length === 1) return { kind: "in-play", path: folded[0]!.path };
   return { kind: "not-in-play", path: clean };
 }
 

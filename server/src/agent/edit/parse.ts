@@ -32,6 +32,10 @@ const SEARCH = /^\s*(?:<{3,9}|-{3,9})\s*SEARCH\s*>?\s*$/i;
 const DIVIDER = /^\s*={5,9}\s*$/;
 const REPLACE = /^\s*(?:>{3,9}|\+{3,9})\s*REPLACE\s*>?\s*$/i;
 const FENCE_OPEN = /^\s*(`{3,}|~{3,})\s*([^`]*)$/;
+/** The tags of Cline-style tool calls, which carry no content of their own. */
+const TOOL_TAG = /^\s*<\/?(?:write_to_file|replace_in_file|diff|content|args|tool_call)>\s*$/i;
+const CONTENT_OPEN = /^\s*<content>\s*$/i;
+const CONTENT_CLOSE = /^\s*<\/content>\s*$/i;
 
 /** How a block got its file name; names from a name line, the info string or a header are strong. */
 type NameSource = "line" | "info" | "inside" | "header" | "prose" | "single" | "inherited";
@@ -111,9 +115,34 @@ class Parser {
         i = this.fenced(i, fence);
         continue;
       }
+      if (CONTENT_OPEN.test(line)) {
+        i = this.toolContent(i);
+        continue;
+      }
       i++;
     }
     return this.finish();
+  }
+
+  /**
+   * A Cline-style `write_to_file` call: `<path>…</path>` then the whole file between `<content>`
+   * and `</content>`, which some models trained on such transcripts write unasked. A fence pair
+   * around the content is dropped.
+   */
+  private toolContent(at: number): number {
+    const named = this.nameBefore(at, at - 3);
+    let close = at + 1;
+    while (close < this.lines.length && !CONTENT_CLOSE.test(this.lines[close]!)) close++;
+    if (!named) return at + 1;
+    const label = this.blockLabel(`listing of ${named.name}`);
+    if (close >= this.lines.length) {
+      throw new ParseError(`${label} has no closing </content> tag: the answer looks cut off. Send the complete file again.`);
+    }
+    let body = this.lines.slice(at + 1, close);
+    if (body.length >= 2 && fenceOpen(body[0]!) && /^\s*(`{3,}|~{3,})\s*$/.test(body[body.length - 1]!)) body = body.slice(1, -1);
+    const path = this.resolve(named.name, true, label);
+    this.drafts.push({ kind: "whole-file", path, source: named.source, content: joinLines(body) });
+    return close + 1;
   }
 
   // ---- names -------------------------------------------------------------------------------
@@ -125,7 +154,7 @@ class Parser {
   private nameBefore(at: number, limit: number): { name: string; source: NameSource } | undefined {
     for (let j = at - 1; j >= Math.max(0, limit); j--) {
       const line = this.lines[j]!;
-      if (line.trim() === "") continue;
+      if (line.trim() === "" || TOOL_TAG.test(line)) continue;
       const fence = fenceOpen(line);
       if (fence) {
         const fromInfo = nameFromInfo(fence.info, this.inPlay);
