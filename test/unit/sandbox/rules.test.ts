@@ -49,6 +49,18 @@ const rows: Row[] = [
     hidden: ["scratch/n.md", ".git/HEAD", ".git/info/exclude"],
   },
   {
+    name: ".git/info/exclude of a linked worktree (a .git file naming its git directory)",
+    entries: {
+      ".git": "gitdir: ../outside/repo.git/worktrees/wt\n",
+      "@outside/repo.git/worktrees/wt/commondir": "../..\n",
+      "@outside/repo.git/info/exclude": "excluded.txt\n",
+      "excluded.txt": "x",
+      "kept.txt": "x",
+    },
+    visible: ["kept.txt"],
+    hidden: ["excluded.txt", ".git"],
+  },
+  {
     name: "global excludes from the XDG default",
     entries: { "src/a.ts": "x", ".DS_Store": "x", "src/.idea/ws.xml": "x" },
     home: { ".config/git/ignore": ".DS_Store\n.idea/\n" },

@@ -107,6 +107,7 @@ describe("several roots", () => {
     expect((await ws.grant(fx.path("missing"))).ok).toBe(false);
     expect((await ws.grant(fx.path("file.txt"))).ok).toBe(false);
     expect((await ws.grant("/")).ok).toBe(false);
+    expect(await ws.grant(pathToFileUri(fx.path("two")))).toEqual({ ok: true, root: fx.path("two") });
     expect(ws.revoke(pathToFileUri(fx.path("two")))).toEqual({ ok: true, root: fx.path("two") });
     expect(ws.revoke(fx.path("two")).ok).toBe(false);
     expect(ws.contains(fx.path("two/b.ts"))).toBe(false);
