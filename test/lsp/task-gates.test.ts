@@ -177,6 +177,10 @@ describe("gate 2", () => {
     expect(failed.error?.code).toBe("conflict");
     expect(failed.error?.message).toContain("src/math.ts");
     expect(fixture.read("src/math.ts")).toBe(MATH + "\n// edited by the user\n");
+    // The user is offered a new proposal against the current text.
+    const uri = client.openDocument(fixture.path("notes.txt"));
+    const again = (await client.codeActions(uri)).find((a) => a.title === "Burrow: propose again against the current text");
+    expect(again?.command?.command).toBe("burrow.task.retry");
   });
 
   it("respects an open buffer with unsaved changes: the proposal is made against the buffer", async () => {

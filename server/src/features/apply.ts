@@ -78,6 +78,14 @@ export function editorHost(options: {
     openDocument: (abs) => documents.get(abs),
 
     async apply(files, label): Promise<Outcome<ApplyReport>> {
+      // Checked when proposed, and again here, just before anything is sent: a folder revoked or a
+      // symlink swapped in since the proposal must not let a write through.
+      for (const f of files) {
+        const where = await options.workspace().locate(f.abs, "write");
+        if (!where.ok || where.abs !== f.abs) {
+          return { ok: false, reason: `Burrow will not write ${f.rel}: ${where.ok ? "its path now resolves somewhere else" : where.reason}. Nothing was applied.` };
+        }
+      }
       const profile = options.profile();
       if (!profile.applyEdit) {
         const written = await writeToDisk(files);

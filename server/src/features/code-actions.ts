@@ -13,8 +13,9 @@ import type { ClientProfile } from "../lsp/client-profile.js";
 
 export const ASK_ABOUT_SELECTION_PROMPT = "Look at the selected code and make the change it needs: fix bugs you find, or improve it if it has none.";
 
-export function codeActionsFor(params: CodeActionParams, pending: TaskSnapshot[], profile: ClientProfile): CodeAction[] {
+export function codeActionsFor(params: CodeActionParams, tasks: TaskSnapshot[], profile: ClientProfile): CodeAction[] {
   const actions: CodeAction[] = [];
+  const pending = tasks.filter((s) => s.awaiting !== undefined);
   for (const s of pending) {
     // Name the task only when several wait at once; the plain titles are what users learn.
     const short = pending.length > 1 ? ` (${(s.prompt.split("\n")[0] ?? "").slice(0, 40)})` : "";
@@ -32,9 +33,14 @@ export function codeActionsFor(params: CodeActionParams, pending: TaskSnapshot[]
       actions.push(action(`Burrow: do not send to ${s.consent.host}${short}`, "burrow.plan.reject", args));
     }
   }
+  // A proposal refused because the file changed under it can be made again against the current text.
+  const conflicted = tasks.find((s) => s.state === "failed" && s.error?.code === "conflict");
+  if (conflicted) {
+    actions.push(action("Burrow: propose again against the current text", "burrow.task.retry", [{ taskId: conflicted.taskId }]));
+  }
   const r = params.range;
   const hasSelection = r.start.line !== r.end.line || r.start.character !== r.end.character;
-  if (actions.length === 0 && hasSelection && params.context.triggerKind !== 2) {
+  if (pending.length === 0 && hasSelection && params.context.triggerKind !== 2) {
     actions.push({
       title: "Burrow: ask about selection",
       kind: CodeActionKind.RefactorRewrite,
