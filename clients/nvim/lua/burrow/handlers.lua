@@ -12,17 +12,6 @@ local function plural(n, word)
   return string.format('%d %s%s', n, word, n == 1 and '' or 's')
 end
 
-local function files_in(changes)
-  local seen, count = {}, 0
-  for _, change in ipairs(changes or {}) do
-    if not seen[change.path] then
-      seen[change.path] = true
-      count = count + 1
-    end
-  end
-  return count
-end
-
 --- React to one task update. Exposed for tests and for users who replay `burrow.task.status`.
 function M.task_update(update)
   if type(update) ~= 'table' or not update.taskId then
@@ -46,23 +35,59 @@ function M.task_update(update)
       review.close(task.taskId)
     end
   end
+  M.announce(task)
+end
+
+-- The last announcement per task, so a task republished in the same state (a warning added, a
+-- status refresh) is not announced twice.
+local announced = {}
+
+--- Tell the user how a task ended, once per outcome.
+function M.announce(task)
+  local state = task.state
+  local key = state .. (task.undone and ':undone' or '')
+  if announced[task.taskId] == key then
+    return
+  end
   if state == 'failed' then
+    announced[task.taskId] = key
     local message = task.error and task.error.message or 'the task failed without a reason.'
     vim.notify('Burrow: ' .. message, vim.log.levels.ERROR)
+  elseif state == 'applied' and task.undone then
+    announced[task.taskId] = key
+    vim.notify(string.format('Burrow: undid task %s; its files are back as they were.', task.taskId), vim.log.levels.INFO)
   elseif state == 'applied' then
-    local declined = task.declinedHunks and #task.declinedHunks or 0
-    local applied = math.max(#(task.changes or {}) - declined, 0)
-    local text = string.format(
-      'Burrow: applied %s to %s',
-      plural(applied, 'change'),
-      plural(files_in(task.changes), 'file')
-    )
-    if declined > 0 then
-      text = text .. string.format(' (%s declined)', plural(declined, 'hunk'))
+    announced[task.taskId] = key
+    local declined = {}
+    for _, id in ipairs(task.declinedHunks or {}) do
+      declined[id] = true
+    end
+    local applied, files, seen = 0, 0, {}
+    for _, change in ipairs(task.changes or {}) do
+      if not declined[change.hunkId] then
+        applied = applied + 1
+        if not seen[change.path] then
+          seen[change.path] = true
+          files = files + 1
+        end
+      end
+    end
+    local text = string.format('Burrow: applied %s to %s', plural(applied, 'change'), plural(files, 'file'))
+    local declined_count = #(task.declinedHunks or {})
+    if declined_count > 0 then
+      text = text .. string.format(' (%s declined)', plural(declined_count, 'hunk'))
     end
     vim.notify(text .. '. :Burrow undo reverts it.', vim.log.levels.INFO)
   elseif state == 'rejected' or state == 'cancelled' then
-    vim.notify(string.format('Burrow: task %s %s.', task.taskId, state), vim.log.levels.INFO)
+    announced[task.taskId] = key
+    vim.notify(string.format('Burrow: task %s %s; nothing was changed.', task.taskId, state), vim.log.levels.INFO)
+  end
+  -- Things that did not stop the task but need the user's eyes (an edit the editor did not take
+  -- as sent, a file the sandbox refused).
+  if tasks.terminal[state] and type(task.warnings) == 'table' then
+    for _, warning in ipairs(task.warnings) do
+      vim.notify('Burrow: ' .. warning, vim.log.levels.WARN)
+    end
   end
 end
 

@@ -111,8 +111,19 @@ function M.footer(lines, headings, entries)
   headings[#lines] = spans
 end
 
---- Open (or refresh) the float for a task waiting at gate 1.
+--- Open (or refresh) the float for a task waiting at gate 1. The same plan republished leaves the
+--- open float alone rather than stealing the focus again.
 function M.open(task)
+  local current = M.current
+  if
+    current
+    and current.taskId == task.taskId
+    and current.gate == require('burrow.tasks').gate(task)
+    and vim.deep_equal(current.plan, task.plan)
+    and vim.api.nvim_win_is_valid(current.win)
+  then
+    return current.win
+  end
   M.close()
   local width = math.min(80, vim.o.columns - 8)
   local consent = require('burrow.tasks').gate(task) == 'consent'
@@ -140,7 +151,7 @@ function M.open(task)
     vim.cmd('stopinsert')
   end
   local win = ui.float(buf, lines, { min_width = 50 })
-  M.current = { win = win, buf = buf, taskId = task.taskId }
+  M.current = { win = win, buf = buf, taskId = task.taskId, plan = task.plan, gate = require('burrow.tasks').gate(task) }
 
   local burrow = require('burrow')
   local id = task.taskId
