@@ -10,7 +10,7 @@ import { main as egress } from "../../../server/src/cli/egress.js";
 import { main as models } from "../../../server/src/cli/models.js";
 import { createModelRouter } from "../../../server/src/agent/model/index.js";
 import { startFakeOllama, type FakeOllama } from "../../fakes/fake-ollama.js";
-import { cpuOnly, deadUrl, tempState, type TempState } from "./helpers.js";
+import { cpuOnly, deadUrl, nvidia, tempState, type TempState } from "./helpers.js";
 
 let temp: TempState;
 let fake: FakeOllama | undefined;
@@ -68,6 +68,14 @@ describe("burrow doctor", () => {
     expect(c.stdout()).toContain(`Ollama at ${fake.url}: running, version 0.12.6`);
     expect(c.stdout()).toContain("llama3.2:3b");
     expect(c.stdout()).toContain("burrow models pull qwen2.5-coder:7b");
+  });
+
+  it("notices a loaded model that spilled out of GPU memory", async () => {
+    fake = await startFakeOllama({ models: ["qwen2.5-coder:14b"], loaded: ["qwen2.5-coder:14b"], vramBytes: 6 * 1024 ** 3 });
+    const router = createModelRouter({ settings: { ollama: { host: fake.url }, models: { coder: "qwen2.5-coder:14b" } }, env: {}, hardware: nvidia(8) });
+    const { text } = await router.doctor();
+    expect(text).toMatch(/qwen2\.5-coder:14b \(9\.0 GB, 14\.8B, Q4_K_M, loaded, 72% on the GPU, context 4096\)/);
+    expect(text).toMatch(/only 72% of it in GPU memory, so it runs partly on the CPU/);
   });
 
   it("advises updating an Ollama too old for structured plans", async () => {

@@ -67,6 +67,13 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
           `Ollama ${runtime.version} is older than 0.5.0, which Burrow needs for structured plans (a JSON schema in "format"). Update it from https://ollama.com/download.`,
         );
       }
+      for (const m of runtime.loaded) {
+        if (m.sizeBytes && m.vramBytes !== undefined && input.hardware.gpuBudgetBytes !== null && m.vramBytes < m.sizeBytes * 0.95) {
+          advice.push(
+            `${m.name} is loaded with only ${Math.round((m.vramBytes / m.sizeBytes) * 100)}% of it in GPU memory, so it runs partly on the CPU and slowly. A smaller model or a smaller contextTokens would fit entirely.`,
+          );
+        }
+      }
       const installed = new Set(runtime.models.map((m) => canonicalName(m.name)));
       const missing = [...new Set([input.coder.model, input.chat.model])].filter((m) => !installed.has(canonicalName(m)));
       for (const model of missing) {
@@ -124,7 +131,14 @@ export function renderDoctorReport(report: DoctorReport): string {
     lines.push(`  ${runtime.label} at ${runtime.url}: running${runtime.version ? `, version ${runtime.version}` : ""}`);
     if (runtime.models.length === 0) lines.push("    no models installed");
     for (const m of runtime.models) {
-      const details = [mb(m.sizeBytes), m.parameterSize, m.quantization, m.loaded ? "loaded" : ""].filter(Boolean).join(", ");
+      const inMemory = runtime.loaded.find((l) => canonicalName(l.name) === canonicalName(m.name));
+      const where =
+        inMemory?.vramBytes !== undefined && inMemory.sizeBytes
+          ? `loaded, ${Math.round((inMemory.vramBytes / inMemory.sizeBytes) * 100)}% on the GPU${inMemory.contextTokens ? `, context ${inMemory.contextTokens}` : ""}`
+          : m.loaded || inMemory
+            ? "loaded"
+            : "";
+      const details = [mb(m.sizeBytes), m.parameterSize, m.quantization, where].filter(Boolean).join(", ");
       lines.push(`    ${m.name}${details ? ` (${details})` : ""}`);
     }
   }

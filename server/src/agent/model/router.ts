@@ -36,7 +36,7 @@ import { createLmStudioProvider, downloadWithLmStudio } from "./lmstudio.js";
 import { canonicalName } from "./names.js";
 import { createOllamaProvider, pullWithOllama, type PullProgress } from "./ollama.js";
 import { createOpenAiCompatibleProvider } from "./openai-compatible.js";
-import { isLocalRuntime, type LocalRuntime, type Provider } from "./provider.js";
+import { isLocalRuntime, type LoadedModel, type LocalRuntime, type Provider } from "./provider.js";
 import {
   ModelError,
   type ChatRequest,
@@ -82,6 +82,8 @@ export interface RuntimeStatus {
   /** Why it is not reachable, in words. */
   reason?: string;
   models: ModelInfo[];
+  /** Models in memory now, with how much of each sits in GPU memory (Ollama reports it). */
+  loaded: LoadedModel[];
 }
 
 export interface ModelAdmin {
@@ -402,14 +404,15 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
   async function probeRuntimes(): Promise<RuntimeStatus[]> {
     const probeOne = async (runtime: LocalRuntime, name: "ollama" | "lmstudio"): Promise<RuntimeStatus> => {
       const probe = await runtime.probe();
-      if (!probe.ok) return { name, label: runtime.label, url: runtime.baseUrl, reachable: false, reason: probe.reason, models: [] };
+      if (!probe.ok) return { name, label: runtime.label, url: runtime.baseUrl, reachable: false, reason: probe.reason, models: [], loaded: [] };
       let models: ModelInfo[] = [];
+      let loaded: LoadedModel[] = [];
       try {
-        models = await refreshInstalled(runtime);
+        [models, loaded] = await Promise.all([refreshInstalled(runtime), runtime.loadedModels()]);
       } catch (err) {
         log(`${name}: could not list models: ${err instanceof Error ? err.message : String(err)}`);
       }
-      return { name, label: runtime.label, url: runtime.baseUrl, reachable: true, version: probe.version, models };
+      return { name, label: runtime.label, url: runtime.baseUrl, reachable: true, version: probe.version, models, loaded };
     };
     return Promise.all([probeOne(ollama, "ollama"), probeOne(lmstudio, "lmstudio")]);
   }
