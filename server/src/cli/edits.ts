@@ -100,17 +100,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!applied.ok) return fail(applied.message);
 
   const changeset = buildChangeset(applied.files);
-  process.stdout.write(changeset.diff);
-  for (const note of applied.files.flatMap((f) => f.notes ?? [])) process.stderr.write(`burrow edits: note: ${note}\n`);
   if (changeset.files.length === 0) {
     process.stderr.write("burrow edits: the answer leaves every file as it was; nothing to write.\n");
     return 0;
   }
-  if (options.dryRun) {
-    process.stderr.write(`burrow edits: dry run, ${describe(changeset.files.length, changeset.hunks.length)} not written.\n`);
-    return 0;
-  }
-
+  // Check every path the sandbox would write before showing a diff that could not be applied.
   const writes: FileWrite[] = [];
   for (const file of changeset.files) {
     const existing = read.texts.get(file.path);
@@ -121,6 +115,13 @@ export async function main(argv: string[]): Promise<number> {
     const located = await workspace.locate(file.path, "write");
     if (!located.ok) return fail(`${file.path}: ${located.reason}`);
     writes.push({ abs: located.abs, expectedHash: null, text: file.after });
+  }
+
+  process.stdout.write(changeset.diff);
+  for (const note of applied.files.flatMap((f) => f.notes ?? [])) process.stderr.write(`burrow edits: note: ${note}\n`);
+  if (options.dryRun) {
+    process.stderr.write(`burrow edits: dry run, ${describe(changeset.files.length, changeset.hunks.length)} not written.\n`);
+    return 0;
   }
   const committed = await workspace.commit(writes);
   if (!committed.ok) return fail(`nothing was written: ${committed.reason}`);

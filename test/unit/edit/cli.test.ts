@@ -178,3 +178,19 @@ describe("burrow edits apply", () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe("burrow edits apply and the sandbox", () => {
+  it("refuses to create a file the sandbox keeps from the model, printing no diff (exit 1)", async () => {
+    const result = await run(["apply", "--root", root, "-"], ".env\n```\nSECRET=1\n```\n");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("looks like a secret");
+    expect(result.stdout).toBe("");
+    expect(existsSync(join(root, ".env"))).toBe(false);
+  });
+
+  it("creates the folders a new file needs", async () => {
+    const result = await run(["apply", "--root", root, "-"], "docs/deep/notes.md\n```markdown\n# Notes\n```\n");
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(root, "docs/deep/notes.md"), "utf8")).toBe("# Notes\n");
+  });
+});
