@@ -66,6 +66,7 @@ describe("Neovim diff tab across files", () => {
     expect(r.closed).toBe(true);
     expect(r.state_after_close).toBe("awaitingChangesApproval");
     expect(r.reopened).toBe(true);
+    expect(r.kept_decision).toBe("rejected");
     // ]h stops at both hunks of a.js, then b.js, then c.js, and stops there.
     expect(r.files_seen).toEqual(["src/a.js", "src/a.js", "src/b.js", "src/lib/c.js"]);
     expect(r.accepted).toHaveLength(accepted);

@@ -24,12 +24,15 @@ out.created = vim.tbl_map(function(f)
   return f.created == true
 end, review.current.files)
 
--- Close without deciding; the task keeps waiting and the tab comes back.
+-- Reject the first hunk, then close without submitting; the task keeps waiting, and the tab
+-- comes back with that decision kept.
+vim.cmd('Burrow hunk reject')
 h.keys('q')
 out.closed = review.current == nil
 out.state_after_close = tasks.get(id).state
 vim.cmd('Burrow review')
 out.reopened = review.current ~= nil
+out.kept_decision = review.current.files[1].hunks[1].decision
 
 -- Walk every hunk with ]h, noting the file shown at each stop.
 local stops = 0

@@ -11,6 +11,10 @@ local M = {}
 -- The open review: { taskId, files, file_index, tab, left_win, right_win }.
 M.current = nil
 
+-- Decisions of a review closed before it was submitted, so reopening it keeps them:
+-- { taskId, diff, decisions = { [hunkId] = 'accepted'|'rejected'|'pending' } }.
+local saved = nil
+
 local ns = vim.api.nvim_create_namespace('burrow.review')
 
 local marks = {
@@ -312,6 +316,10 @@ function M.hunk_at_cursor()
   end
   local file = review.files[review.file_index]
   local win = vim.api.nvim_get_current_win()
+  if win ~= review.left_win and win ~= review.right_win then
+    -- Run from another window (a mapping of the user's): the proposal's cursor decides.
+    win = review.right_win
+  end
   local side = win == review.left_win and 'old' or 'new'
   local cursor = vim.api.nvim_win_get_cursor(win)[1]
   local line_count = side == 'new' and #file.new or #file.old
@@ -472,6 +480,14 @@ function M.open(task)
   end
   M.close()
   local files = M.build(task)
+  if saved and saved.taskId == task.taskId and saved.diff == task.diff then
+    for _, file in ipairs(files) do
+      for _, hunk in ipairs(file.hunks) do
+        hunk.decision = saved.decisions[hunk.id] or hunk.decision
+      end
+    end
+  end
+  saved = nil
   if #files == 0 then
     vim.notify('Burrow: task ' .. task.taskId .. ' proposes no changes.', vim.log.levels.WARN)
     return
@@ -509,8 +525,7 @@ function M.open(task)
     group = vim.api.nvim_create_augroup('burrow.review', { clear = true }),
     callback = function()
       if M.current and M.current.tab == tab and not vim.api.nvim_tabpage_is_valid(tab) then
-        M.wipe(M.current)
-        M.current = nil
+        M.close()
       end
       return not vim.api.nvim_tabpage_is_valid(tab) -- true removes this autocommand
     end,
@@ -534,12 +549,19 @@ function M.close(task_id)
     return
   end
   M.current = nil
+  local decisions = {}
+  for _, h in ipairs(all_hunks(review)) do
+    decisions[h.data.id] = h.data.decision
+  end
+  saved = { taskId = review.taskId, diff = review.diff, decisions = decisions }
   if vim.api.nvim_tabpage_is_valid(review.tab) then
     if #vim.api.nvim_list_tabpages() > 1 then
       vim.api.nvim_set_current_tabpage(review.tab)
       vim.cmd('tabclose')
     else
+      -- The review is the only tab left: end diff mode and keep one window.
       vim.cmd('diffoff!')
+      vim.cmd('silent! only')
     end
   end
   M.wipe(review)
