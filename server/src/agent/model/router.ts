@@ -111,7 +111,12 @@ interface ExtraSettings {
   ollama?: { host?: string; keepAlive?: string | number };
 }
 
-const cloudContext: Record<string, number> = { anthropic: 200_000, gemini: 1_000_000 };
+/**
+ * The context budget for cloud models. Their windows are far larger (128K to 1M tokens), but every
+ * token of context is workspace text leaving the machine and paid for, so a task gets what a good
+ * local setup would get unless `contextTokens` asks for more.
+ */
+const cloudContextBudget = 32_768;
 
 export function createModelRouter(options: ModelRouterOptions): ModelRouter & ModelAdmin {
   const settings = options.settings;
@@ -455,7 +460,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
           provider: name,
           model,
           sizeB: parameterBillions(model),
-          contextTokens: cloudContext[name] ?? 128_000,
+          contextTokens: settings.contextTokens ?? cloudContextBudget,
           remote: true,
         };
       }
