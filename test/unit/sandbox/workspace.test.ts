@@ -216,9 +216,14 @@ describe("list on a large tree", () => {
     const coldStart = performance.now();
     const cold = await ws.list();
     const coldMs = performance.now() - coldStart;
-    const warmStart = performance.now();
-    const warm = await ws.list();
-    const warmMs = performance.now() - warmStart;
+    // The best of three warm calls: the figure is the listing's cost, not a collector pause.
+    let warm = cold;
+    let warmMs = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const warmStart = performance.now();
+      warm = await ws.list();
+      warmMs = Math.min(warmMs, performance.now() - warmStart);
+    }
     writeFileSync(fx.path("src/pkg7/sub/f7.ts"), "changed");
     const afterChange = (await ws.list()).find((f) => f.rel === "src/pkg7/sub/f7.ts");
     expect(afterChange?.bytes).toBe(7);

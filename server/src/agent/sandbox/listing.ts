@@ -19,7 +19,7 @@ import { basename, join } from "node:path";
 import type { Root } from "./locate.js";
 import type { Level } from "./rules.js";
 import type { ListedFile } from "./types.js";
-import { PER_FOLDER_WATCHING, watchRoots, type RootWatcher } from "./watch.js";
+import { PER_FOLDER_WATCHING, type RootWatcher } from "./watch.js";
 
 const SLICE_MS = 8;
 const IGNORE_FILES = new Set([".gitignore", ".burrowignore"]);
@@ -37,15 +37,16 @@ export class Listing {
   private watcher: RootWatcher | null = null;
   private sliceStart = 0;
 
+  /** `startWatcher` gives the workspace's shared watcher, whose raw events must reach `changed`. */
   constructor(
     private readonly roots: () => readonly Root[],
-    private readonly log: (message: string) => void,
+    private readonly startWatcher: () => RootWatcher,
     private readonly cacheEnabled = PER_FOLDER_WATCHING,
   ) {}
 
   async list(): Promise<ListedFile[]> {
     if (this.cacheEnabled && !this.watcher) {
-      this.watcher = watchRoots(this.roots(), { raw: (dir, abs) => this.changed(dir, abs) }, this.log);
+      this.watcher = this.startWatcher();
       await this.watcher.ready;
     }
     // Let change events the kernel has already queued reach `changed` before any cache is trusted.
@@ -64,16 +65,16 @@ export class Listing {
   /** The roots changed: cached listings may now belong to another root or to none. */
   rootsChanged(): void {
     this.folders.clear();
-    this.watcher?.update(this.roots());
   }
 
+  /** The shared watcher was closed: nothing cached can be trusted any more. */
   close(): void {
-    this.watcher?.close();
     this.watcher = null;
     this.folders.clear();
   }
 
-  private changed(dir: string, abs: string): void {
+  /** A raw change event: something changed at `abs` inside watched folder `dir`. */
+  changed(dir: string, abs: string): void {
     this.dirty.add(dir);
     this.dirty.add(abs);
     // An ignore file changes what every folder below it shows.

@@ -21,6 +21,8 @@ const IGNORE_FILES = new Set([".gitignore", ".burrowignore"]);
 export interface WatchListeners {
   /** Debounced: a file the model may see changed. */
   visible?: (abs: string) => void;
+  /** Whether anyone listens to `visible` now; when not, events are only used to find new folders. */
+  wantsVisible?: () => boolean;
   /** At once, unfiltered: something changed at `abs` inside watched folder `dir`. */
   raw?: (dir: string, abs: string) => void;
 }
@@ -46,15 +48,14 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   let warnedLimit = false;
+  const wantsVisible = listeners.wantsVisible ?? (() => listeners.visible !== undefined);
 
   function onEvent(dir: string, filename: string | Buffer | null): void {
     if (closed) return;
     const abs = filename ? join(dir, filename.toString()) : dir;
     listeners.raw?.(perFolder ? dir : dirname(abs), abs);
-    if (!listeners.visible) {
-      // Still learn about new folders, so that they are watched too.
-      if (!perFolder) return;
-    }
+    // Without subscribers, events still matter on Linux: a new folder must be watched too.
+    if (!wantsVisible() && !perFolder) return;
     pending.add(abs);
     if (!timer) timer = setTimeout(() => void flush(), DEBOUNCE_MS);
   }
@@ -68,6 +69,8 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
       const root = rootOf(roots, abs);
       if (!root || abs === root.real) continue;
       if (IGNORE_FILES.has(basename(abs))) root.rules.invalidate(dirname(abs));
+      const reporting = wantsVisible();
+      if (!reporting && watchers.has(abs)) continue;
       let isDir = false;
       try {
         const stat = await fsp.lstat(abs);
@@ -81,14 +84,15 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
           watchers.delete(abs);
         }
       }
+      if (!reporting && !isDir) continue;
       const verdict = await root.rules.check(abs, isDir);
       if (!verdict.visible) continue;
       if (isDir) {
         // A new folder: watch it, and report what was created in it before its watcher existed.
-        if (perFolder && !watchers.has(abs)) await watchTree(root, abs, null, true);
+        if (perFolder && !watchers.has(abs)) await watchTree(root, abs, null, reporting);
         continue;
       }
-      if (!closed) listeners.visible?.(abs);
+      if (!closed && wantsVisible()) listeners.visible?.(abs);
     }
   }
 
@@ -126,7 +130,7 @@ export function watchRoots(initial: readonly Root[], listeners: WatchListeners, 
     for (const entry of entries) {
       const abs = join(dir, entry.name);
       if (entry.isDirectory() && root.rules.checkEntry(abs, true, inside).visible) await watchTree(root, abs, inside, report);
-      else if (report && entry.isFile() && root.rules.checkEntry(abs, false, inside).visible && !closed) listeners.visible?.(abs);
+      else if (report && entry.isFile() && root.rules.checkEntry(abs, false, inside).visible && !closed && wantsVisible()) listeners.visible?.(abs);
     }
   }
 

@@ -20,7 +20,7 @@ import { createStateStore } from "./state.js";
 import type { FileText, FileWrite, Intent, Located, ReadResult, RootsChange, StateStore, Workspace } from "./types.js";
 import { fileUriToPath } from "./uri.js";
 import { Listing } from "./listing.js";
-import { watchRoots } from "./watch.js";
+import { watchRoots, type RootWatcher } from "./watch.js";
 
 export interface WorkspaceOptions {
   roots: string[];
@@ -45,7 +45,23 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   const state = options.state ?? createStateStore();
   let roots: Root[] = [];
   const rootListeners = new Set<(change: RootsChange) => void>();
-  const watchers = new Set<{ update(roots: readonly Root[]): void }>();
+  /** One watcher serves every `watch` subscriber and the listing cache, started on first use. */
+  const subscribers = new Set<(abs: string) => void>();
+  let shared: RootWatcher | null = null;
+  const sharedWatcher = (): RootWatcher => {
+    shared ??= watchRoots(
+      roots,
+      {
+        visible: (abs) => {
+          for (const listener of [...subscribers]) listener(abs);
+        },
+        wantsVisible: () => subscribers.size > 0,
+        raw: (dir, abs) => listing.changed(dir, abs),
+      },
+      log,
+    );
+    return shared;
+  };
 
   async function makeRoot(path: string): Promise<Outcome<{ root: Root }>> {
     if (typeof path !== "string" || path === "" || path.includes("\0")) return refuse("Name the folder to grant by its path.");
@@ -74,7 +90,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
 
   function announce(change: RootsChange): void {
     listing.rootsChanged();
-    for (const watcher of watchers) watcher.update(roots);
+    shared?.update(roots);
     for (const listener of rootListeners) listener(change);
   }
 
@@ -128,7 +144,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     }
   }
 
-  const listing = new Listing(() => roots, log);
+  const listing = new Listing(() => roots, sharedWatcher);
 
   const workspace: Workspace = {
     roots: () => roots.map((r) => r.real),
@@ -174,19 +190,18 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
       return commitWrites(writes, { locate: (p) => locatePath(roots, p, "write"), contains: (abs) => rootOf(roots, abs) !== null, state, log, hooks: options.commitHooks });
     },
     close() {
+      subscribers.clear();
+      shared?.close();
+      shared = null;
       listing.close();
     },
     watch(listener) {
-      const watcher = watchRoots(roots, { visible: listener }, log);
-      watchers.add(watcher);
+      // Each subscriber gets its own function, so subscribing the same listener twice is two subscriptions.
+      const subscriber = (abs: string) => listener(abs);
+      subscribers.add(subscriber);
+      const watcher = sharedWatcher();
       // The close function also carries `ready`, for callers (tests) that must wait until watching began.
-      return Object.assign(
-        () => {
-          watchers.delete(watcher);
-          watcher.close();
-        },
-        { ready: watcher.ready },
-      );
+      return Object.assign(() => void subscribers.delete(subscriber), { ready: watcher.ready });
     },
   };
   return workspace;
