@@ -59,7 +59,18 @@ type RunEvent =
   | { kind: "update"; update: TaskUpdate }
   | { kind: "progress"; message: string }
   | { kind: "closed" }
-  | { kind: "interrupted" };
+  | { kind: "interrupted" }
+  | { kind: "noRuntime"; reason: string }
+  | { kind: "noRuntimeDeadline"; reason: string };
+
+/**
+ * How long to let the task report a missing runtime itself (its sentence names just the runtime
+ * in use) before the terminal reports what the runtime probe found.
+ */
+const NO_RUNTIME_GRACE_MS = 500;
+
+/** The providers that run on this machine; anything else is a cloud provider, which needs no runtime. */
+const LOCAL_PROVIDERS = new Set(["ollama", "lmstudio"]);
 
 const WORKING_LABELS: Record<string, string> = {
   queued: "waiting for another task to finish with these files",
@@ -177,6 +188,19 @@ async function runTask(options: RunOptions): Promise<number> {
     return exitCodeForError(code);
   }
 
+  // The task reads the repository before its first model request, which takes a while in a large
+  // project. Asking the runtimes at the same time means a stopped Ollama is reported in a second,
+  // not after the indexing. Only when no local runtime answers at all is this conclusive.
+  if (LOCAL_PROVIDERS.has((options.provider ?? "ollama").toLowerCase())) {
+    send(connection, "burrow.models.list", {}).then(
+      (listed) => {
+        const result = listed as { ok?: boolean; reason?: string } | undefined;
+        if (result?.ok === false && result.reason) events.push({ kind: "noRuntime", reason: result.reason });
+      },
+      () => undefined,
+    );
+  }
+
   // The answer to ask at each gate, read (or decided by a flag) once per arrival at that gate.
   const ask = async (question: string): Promise<string | null> => {
     progress.clear();
@@ -216,6 +240,19 @@ async function runTask(options: RunOptions): Promise<number> {
         const status = await settled(server.exited, 1000);
         process.stderr.write(`burrow: ${describeServerEnd(status, server.stderrTail())}\n`);
         return EXIT.rejectedOrFailed;
+      }
+      if (event.kind === "noRuntime") {
+        const reason = event.reason;
+        setTimeout(() => events.push({ kind: "noRuntimeDeadline", reason }), NO_RUNTIME_GRACE_MS).unref();
+        continue;
+      }
+      if (event.kind === "noRuntimeDeadline") {
+        // Only while the task is still on its way to the model: once past it, its own outcome says more.
+        if (lastState !== undefined && lastState !== "planning" && lastState !== "queued") continue;
+        progress.clear();
+        await send(connection, "burrow.task.cancel", { taskId }).catch(() => undefined);
+        process.stderr.write(`burrow: ${event.reason}\n`);
+        return EXIT.noModel;
       }
       if (event.kind === "progress") {
         if (lastState !== undefined && lastState in WORKING_LABELS) progress.update(event.message);
