@@ -6,6 +6,7 @@
  *
  * Reads open the resolved path without following a final link and then confirm that the open file
  * is the one that was checked, so a link swapped in between the check and the read reads nothing.
+ * One file watcher, started on first use, serves every `watch` subscriber and the listing cache.
  */
 import { promises as fsp, constants as fsc, realpathSync, type Stats } from "node:fs";
 import { join, resolve, basename, dirname } from "node:path";
@@ -16,7 +17,7 @@ import { commitWrites, type CommitHooks } from "./commit.js";
 import { hashBytes } from "./hash.js";
 import { locatePath, realpathOfDeepest, rootOf, type Root } from "./locate.js";
 import { isInside, RootRules } from "./rules.js";
-import { createStateStore } from "./state.js";
+import { createStateStore, stateDirectory } from "./state.js";
 import type { FileText, FileWrite, Intent, Located, ReadResult, RootsChange, StateStore, Workspace } from "./types.js";
 import { fileUriToPath } from "./uri.js";
 import { Listing } from "./listing.js";
@@ -26,9 +27,9 @@ export interface WorkspaceOptions {
   roots: string[];
   settings?: { allow?: string[]; maxFileBytes?: number };
   log?: (message: string) => void;
-  /** Where apply journals go; it must not be inside a root. Default: the state directory from the environment. */
+  /** Where apply journals go; it must not be inside a root. Default: the state directory of `env`. */
   state?: StateStore;
-  /** The environment for git's global excludes (HOME, XDG_CONFIG_HOME). Default: process.env. */
+  /** The environment for the state directory and git's global excludes (HOME, XDG_*). Default: process.env. */
   env?: NodeJS.ProcessEnv;
   /** Called at each step of a commit; the crash-safety tests stop the process there. */
   commitHooks?: CommitHooks;
@@ -42,7 +43,7 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
   const log = options.log ?? (() => {});
   const settings = options.settings ?? {};
   const maxFileBytes = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const state = options.state ?? createStateStore();
+  const state = options.state ?? createStateStore(stateDirectory(options.env ?? process.env));
   let roots: Root[] = [];
   const rootListeners = new Set<(change: RootsChange) => void>();
   /** One watcher serves every `watch` subscriber and the listing cache, started on first use. */
