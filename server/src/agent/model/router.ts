@@ -306,12 +306,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
   }
 
   /** Enrich "model missing" with what is installed, so the user can pick one instead of pulling. */
-  async function explainMissing(err: ModelError, runtime: LocalRuntime): Promise<ModelError> {
+  async function explainMissing(err: ModelError, runtime: LocalRuntime, role: ModelRole): Promise<ModelError> {
     if (err.kind !== "model-missing") return err;
     try {
       const installed = (await runtime.listModels()).map((m) => m.name);
       if (installed.length === 0) return err;
-      return new ModelError(err.kind, `${err.message} Installed: ${installed.slice(0, 8).join(", ")}${installed.length > 8 ? ", …" : ""} (set models.coder to use one).`, err.retryable);
+      return new ModelError(err.kind, `${err.message} Installed: ${installed.slice(0, 8).join(", ")}${installed.length > 8 ? ", …" : ""} (set models.${role} to use one).`, err.retryable);
     } catch {
       return err;
     }
@@ -325,7 +325,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
         limit = await runtime.contextLimit(model);
         modelLimits.set(model, limit);
       } catch (err) {
-        throw await explainMissing(err instanceof ModelError ? err : new ModelError("bad-response", String(err)), runtime);
+        throw await explainMissing(err instanceof ModelError ? err : new ModelError("bad-response", String(err)), runtime, role);
       }
     }
     const promptTokens = estimateTokens(request.messages);
@@ -351,7 +351,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
     try {
       result = managed ? await hotSwapFor(runtime).run(role, send, request.onProgress, request.signal) : await send();
     } catch (err) {
-      throw err instanceof ModelError ? await explainMissing(err, runtime) : err;
+      throw err instanceof ModelError ? await explainMissing(err, runtime, role) : err;
     }
     warmSince.set(`${runtime.name}\n${canonicalName(model)}`, Date.now());
     if (
