@@ -127,6 +127,22 @@ describe("several roots", () => {
   });
 });
 
+describe("configure", () => {
+  it("applies new sandbox settings at once, to reads and listings", async () => {
+    const fx = fixture({ ".env.example": "A=1\n", "src/a.ts": "x".repeat(100) });
+    const ws = await fx.workspace();
+    expect((await ws.read(".env.example")).ok).toBe(false);
+    expect((await ws.list()).map((f) => f.rel)).toEqual(["src/a.ts"]);
+    await ws.configure!({ allow: [".env.example"], maxFileBytes: 50 });
+    expect((await ws.read(".env.example")).ok).toBe(true);
+    expect((await ws.list()).map((f) => f.rel)).toEqual([".env.example", "src/a.ts"]);
+    expect(await ws.read("src/a.ts")).toMatchObject({ ok: false, skipped: "too large (100 B)" });
+    await ws.configure!({});
+    expect((await ws.read(".env.example")).ok).toBe(false);
+    expect((await ws.read("src/a.ts")).ok).toBe(true);
+  });
+});
+
 describe("commit", () => {
   it("writes, creates (with folders) and deletes in one batch, keeping modes", async () => {
     const fx = fixture({ "a.ts": "old a\n", "run.sh": { text: "echo old\n", mode: 0o750 }, "gone.ts": "bye\n" });

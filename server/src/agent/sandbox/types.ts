@@ -76,6 +76,8 @@ export interface Workspace {
   watch(listener: (abs: string) => void): () => void;
   /** Release the watchers behind the listing cache (the server calls it at shutdown). */
   close?(): void;
+  /** Apply new `sandbox` settings (`allow`, `maxFileBytes`) from workspace/configuration, at once. */
+  configure?(settings: { allow?: string[]; maxFileBytes?: number }): Promise<void>;
 }
 
 /** Burrow's own files (undo snapshots, plan and diff documents, chat documents, the egress ledger, caches). */

@@ -41,8 +41,8 @@ const BINARY_SNIFF_BYTES = 8000;
 /** Build a workspace over `roots`. Folders that cannot be granted are skipped and the reason is logged. */
 export async function createWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const log = options.log ?? (() => {});
-  const settings = options.settings ?? {};
-  const maxFileBytes = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let settings = options.settings ?? {};
+  let maxFileBytes = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const state = options.state ?? createStateStore(stateDirectory(options.env ?? process.env));
   let roots: Root[] = [];
   const rootListeners = new Set<(change: RootsChange) => void>();
@@ -189,6 +189,16 @@ export async function createWorkspace(options: WorkspaceOptions): Promise<Worksp
     list: () => listing.list(),
     async commit(writes: FileWrite[]) {
       return commitWrites(writes, { locate: (p) => locatePath(roots, p, "write"), contains: (abs) => rootOf(roots, abs) !== null, state, log, hooks: options.commitHooks });
+    },
+    async configure(next) {
+      settings = next ?? {};
+      maxFileBytes = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      // New exceptions change what every root shows: rebuild each root's rules and forget listings.
+      roots = await Promise.all(
+        roots.map(async (root) => ({ ...root, rules: await RootRules.load(root.real, { allow: settings.allow, env: options.env, caseInsensitive: root.caseInsensitive }) })),
+      );
+      listing.rootsChanged();
+      shared?.update(roots);
     },
     close() {
       subscribers.clear();
