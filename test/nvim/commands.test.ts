@@ -125,6 +125,33 @@ describe("Neovim plugin commands", () => {
     expect(JSON.stringify(fake.chatRequests())).toContain("let v2 = 2;");
   });
 
+  it.each([
+    { mode: "user-edits", setup: {}, warns: true },
+    { mode: "no-write", setup: { write_after_apply: false }, warns: false },
+  ])("leaves the edit unsaved in the buffer and the disk untouched ($mode)", async ({ mode, setup, warns }) => {
+    const userLine = "let v6 = 'six, typed by the user';";
+    // With the user's unsaved line, Burrow's proposal is based on the buffer, so it keeps that line.
+    const base = mode === "user-edits" ? lines.map((l, i) => (i === 5 ? userLine : l)) : lines;
+    const expected = base.map((l, i) => (i === 0 ? "let v1 = 'one';" : i === 11 ? "let v12 = 'twelve';" : l)).join("\n") + "\n";
+    fake.enqueueChat({ json: planFor("Spell out v1 and v12.") }, { text: ["values.js", "```js", expected.trimEnd(), "```", ""].join("\n") });
+    const run = await runNvim({
+      sandbox,
+      script: "unsaved.lua",
+      open: "values.js",
+      params: { prompt: "spell out v1 and v12", mode, user_line: userLine },
+      setup,
+      env: { OLLAMA_HOST: fake.url },
+    });
+    expect(run.code, explain(run)).toBe(0);
+    const r = run.result!;
+    expect(r.modified).toBe(true);
+    expect(r.buffer).toBe(expected);
+    expect(r.disk).toBe(original);
+    expect(sandbox.read("values.js")).toBe(original);
+    const unsavedWarning = (r.warnings as string[]).some((w) => w.includes("had unsaved changes of yours"));
+    expect(unsavedWarning).toBe(warns);
+  });
+
   it("reports a failed task with the server's message through vim.notify, and answers a prompt with null at once", async () => {
     fake.enqueueChat({ error: "the model crashed while loading", status: 500 });
     const run = await runNvim({

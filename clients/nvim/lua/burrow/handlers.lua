@@ -91,8 +91,8 @@ function M.announce(task)
   end
 end
 
---- Buffers a WorkspaceEdit touches, as buffer numbers.
-local function touched_buffers(edit)
+--- The URIs of the files a WorkspaceEdit touches.
+local function touched_uris(edit)
   local uris = {}
   for uri in pairs(edit.changes or {}) do
     table.insert(uris, uri)
@@ -106,14 +106,16 @@ local function touched_buffers(edit)
       table.insert(uris, change.newUri)
     end
   end
-  local bufs = {}
-  for _, uri in ipairs(uris) do
-    local buf = vim.uri_to_bufnr(uri)
-    if vim.api.nvim_buf_is_loaded(buf) then
-      bufs[buf] = true
-    end
+  return uris
+end
+
+--- The loaded buffer of a file URI, without creating one.
+local function loaded_buffer(uri)
+  local buf = vim.fn.bufnr('^' .. vim.fn.escape(vim.uri_to_fname(uri), '\\/.*$^~[]') .. '$')
+  if buf ~= -1 and vim.api.nvim_buf_is_loaded(buf) then
+    return buf
   end
-  return vim.tbl_keys(bufs)
+  return nil
 end
 
 --- Write the buffers an applied edit touched, so the files on disk hold what the user approved.
@@ -206,13 +208,41 @@ end
 local function apply_edit(err, params, ctx, handler_config)
   local default = vim.lsp.handlers['workspace/applyEdit']
   local edit = params and params.edit
+  local uris = edit and touched_uris(edit) or {}
+  -- Buffers holding unsaved changes of the user's own are not written for them: Burrow's edit
+  -- lands in the buffer, and saving stays the user's call.
+  local unsaved_before = {}
+  for _, uri in ipairs(uris) do
+    local buf = loaded_buffer(uri)
+    if buf and vim.bo[buf].modified then
+      unsaved_before[uri] = true
+    end
+  end
   make_parent_folders(edit)
   local result = default(err, params, ctx, handler_config)
-  if result and result.applied then
-    fix_created_buffers(created_texts(edit))
+  if not (result and result.applied) then
+    return result
   end
-  if config.options.write_after_apply and params and params.edit and result and result.applied then
-    M.write_buffers(touched_buffers(params.edit))
+  fix_created_buffers(created_texts(edit))
+  if config.options.write_after_apply then
+    local to_write, left = {}, {}
+    for _, uri in ipairs(uris) do
+      local buf = loaded_buffer(uri)
+      if buf and unsaved_before[uri] then
+        table.insert(left, vim.fn.fnamemodify(vim.uri_to_fname(uri), ':~:.'))
+      elseif buf then
+        table.insert(to_write, buf)
+      end
+    end
+    M.write_buffers(to_write)
+    if #left > 0 then
+      vim.notify(
+        'Burrow: '
+          .. table.concat(left, ', ')
+          .. ' had unsaved changes of yours, so the edit is in the buffer but not saved. Write it when you are ready.',
+        vim.log.levels.WARN
+      )
+    end
   end
   return result
 end
