@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
           "workspace/executeCommand",
           { command: "burrow.chat", arguments: [{ prompt, ...(sessionId ? { sessionId } : {}) }] },
           cancel.token,
-        )) as { sessionId?: string; text?: string };
+        )) as { sessionId?: string; text?: string; unavailable?: Array<{ path?: string; reason?: string }> };
         progress?.clear();
         sessionId = typeof result?.sessionId === "string" ? result.sessionId : sessionId;
         // Print whatever the stream did not carry (all of it, for a server that does not stream).
@@ -139,6 +139,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(rest);
         const printed = streamed + rest;
         process.stdout.write(printed.endsWith("\n") ? "\n" : "\n\n");
+        // Files the question named that the sandbox kept from the model, so the user knows why the
+        // answer may not cover them.
+        for (const item of result?.unavailable ?? []) {
+          if (item.path) process.stderr.write(dim(`Not shown to the model: ${item.path} (${(item.reason ?? "refused").replace(/\.$/, "")}).\n`));
+        }
       } catch (err) {
         progress?.clear();
         if (inFlight.streamed !== "" && !inFlight.streamed.endsWith("\n")) process.stdout.write("\n");

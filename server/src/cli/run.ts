@@ -201,7 +201,7 @@ async function runTask(options: RunOptions): Promise<number> {
     );
   }
 
-  // The answer to ask at each gate, read (or decided by a flag) once per arrival at that gate.
+  // Every question clears the spinner first, and Ctrl-C answers whichever question is open with null.
   const ask = async (question: string): Promise<string | null> => {
     progress.clear();
     return Promise.race([reader.ask(question), interruption]);
