@@ -324,3 +324,53 @@ describe("line index", () => {
     );
   });
 });
+
+describe("changesets of long texts", () => {
+  /** A long text of mostly unique lines, with some repeated ones, and a copy with scattered edits. */
+  const longPair = fc
+    .tuple(
+      fc.integer({ min: 1000, max: 2500 }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom("drop", "add", "change", "dup", "eol")), { minLength: 1, maxLength: 40 }),
+      fc.constantFrom("\n", "\r\n"),
+      fc.boolean(),
+    )
+    .map(([count, ops, eol, finalEol]) => {
+      const lines = Array.from({ length: count }, (_, i) => (i % 7 === 0 ? "}" : i % 11 === 0 ? "" : `line ${i} of the file`) + eol);
+      if (!finalEol) lines[lines.length - 1] = lines[lines.length - 1]!.replace(/\r?\n$/, "");
+      const before = lines.join("");
+      const edited = [...lines];
+      for (const [pos, op] of ops) {
+        const i = pos % edited.length;
+        if (op === "drop") edited.splice(i, 1);
+        else if (op === "add") edited.splice(i, 0, `added ${pos}${eol}`);
+        else if (op === "change") edited[i] = `changed ${pos}${eol}`;
+        else if (op === "dup") edited.splice(i, 0, edited[i]!);
+        else edited[i] = edited[i]!.replace(/\r?\n$/, "\n");
+      }
+      let after = edited.join("");
+      if (!/\n$/.test(edited[edited.length - 1] ?? "\n") && after.endsWith("\n") === false && finalEol) after += eol;
+      return [before, after] as [string, string];
+    });
+
+  it("all hunks, the diff text and any subset of hunks give the right texts", () => {
+    fc.assert(
+      fc.property(longPair, fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }), ([a, b], pick) => {
+        const changes = changesetOf(a, b);
+        if (a === b) return;
+        expect(applyHunks(changes, undefined).get("f.txt")).toBe(b);
+        expect(applyPatch(a, changes.diff)).toBe(b);
+        const chosen = changes.hunks.filter((_, i) => pick[i % pick.length]);
+        const together = applyHunks(changes, chosen.map((h) => h.hunkId));
+        if (chosen.length > 0) expect(together.get("f.txt")).toBe(oneByOne(a, b, [...chosen].reverse()));
+        changes.hunks.forEach((h, i) => {
+          if (i > 0) {
+            const prev = changes.hunks[i - 1]!;
+            // Hunks of a valid diff never touch: at least one unchanged line lies between them.
+            expect(h.oldStart).toBeGreaterThan(prev.oldStart + prev.oldLines);
+          }
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
