@@ -1,7 +1,7 @@
 // Test support for the context engine: copies a fixture repository under test/fixtures/repos to a
 // fresh temporary folder (so tests may change files and ignore rules apply from the copy's own
 // root), and builds a real sandbox Workspace, a StateStore and an engine over it.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,9 @@ export interface Harness {
 export async function openFixture(name: string): Promise<Harness> {
   const temp = mkdtempSync(join(tmpdir(), "burrow-context-"));
   const root = join(temp, name);
-  cpSync(join(FIXTURES, name), root, { recursive: true });
+  // The fixtures' TypeScript is inside the project's tsconfig, so a stray `tsc` without --noEmit
+  // leaves compiled .js next to it; those are not part of the fixture.
+  cpSync(join(FIXTURES, name), root, { recursive: true, filter: (src) => !/\.js(\.map)?$/.test(src) || !existsSync(src.replace(/\.js(\.map)?$/, ".ts")) });
   const state = createStateStore(join(temp, "state"));
   const logs: string[] = [];
   const log = (m: string) => logs.push(m);

@@ -14,6 +14,11 @@ afterEach(() => h.cleanup());
 
 const task = { task: "computeInvoiceTotals rounds to cents", budgetTokens: 800 };
 
+/** Wait until the workspace's listing shows `rel` with `bytes` (its file watcher reports changes asynchronously). */
+async function listed(rel: string, bytes: number): Promise<void> {
+  await expect.poll(async () => (await h.workspace.list()).find((f) => f.rel === rel)?.bytes, { timeout: 5000 }).toBe(bytes);
+}
+
 describe("incremental updates", () => {
   it("a file changed on disk is re-read, and only that file", async () => {
     const first = await h.engine.refresh();
@@ -32,7 +37,9 @@ describe("incremental updates", () => {
 
   it("a change the engine was not told about is found by size and modification time", async () => {
     await h.engine.refresh();
-    writeFileSync(join(h.root, "src/server/router.ts"), "export function computeInvoiceTotals(): number {\n  return 0;\n}\n");
+    const text = "export function computeInvoiceTotals(): number {\n  return 0;\n}\n";
+    writeFileSync(join(h.root, "src/server/router.ts"), text);
+    await listed("src/server/router.ts", text.length);
     const stats = await h.engine.refresh();
     expect(stats.read).toBe(1);
     expect((await h.engine.build(task)).files[0]?.path).toBe("src/server/router.ts");
@@ -52,12 +59,14 @@ describe("incremental updates", () => {
     expect((await h.engine.build(task)).files[0]?.path).toBe("src/config/parser.ts");
     h.engine.noteChange(abs);
     const after = await h.engine.build(task);
-    expect(after.files.map((f) => f.path)).not.toContain("src/config/parser.ts");
+    expect(after.map).not.toContain("computeInvoiceTotals");
+    expect((await h.engine.build({ task: "parseConfig", budgetTokens: 800 })).map).toContain("8: export function parseConfig(text: string): AppConfig {");
   });
 
   it("a deleted file leaves the index", async () => {
     await h.engine.refresh();
     rmSync(join(h.root, "src/util/strings.ts"));
+    await expect.poll(async () => (await h.workspace.list()).some((f) => f.rel === "src/util/strings.ts"), { timeout: 5000 }).toBe(false);
     const stats = await h.engine.refresh();
     expect(stats.removed).toBe(1);
     const result = await h.engine.build({ task: "slugify", budgetTokens: 500 });
@@ -81,6 +90,7 @@ describe("incremental updates", () => {
     await h.engine.refresh();
     await h.engine.flush();
     writeFileSync(join(h.root, "src/index.ts"), "export const computeInvoiceTotals = 2;\n");
+    await listed("src/index.ts", 39);
     const again = h.restart();
     const stats = await again.refresh();
     expect(stats.read).toBe(1);

@@ -6,7 +6,7 @@
  */
 import { Bm25Index } from "./bm25.js";
 import type { Definition, FileFacts } from "./facts.js";
-import { buildGraph, type ReferenceGraph } from "./graph.js";
+import { buildGraph, personalizedPageRank, type ReferenceGraph } from "./graph.js";
 import { addIdentifierTerms, pathTerms } from "./words.js";
 
 export interface IndexedFile {
@@ -38,6 +38,7 @@ export class Corpus {
   ]);
   private readonly definers = new Map<string, Set<string>>();
   private graphCache: ReferenceGraph | null = null;
+  private centralityCache: Float64Array | null = null;
 
   set(file: IndexedFile): void {
     const old = this.files.get(file.abs);
@@ -58,6 +59,7 @@ export class Corpus {
     }
     this.bm25.set(file.abs, [contentTerms(file.facts), pathTerms(file.rel), definitionTerms(file.facts)]);
     this.graphCache = null;
+    this.centralityCache = null;
   }
 
   delete(abs: string): void {
@@ -72,6 +74,7 @@ export class Corpus {
     this.files.delete(abs);
     this.bm25.delete(abs);
     this.graphCache = null;
+    this.centralityCache = null;
   }
 
   /** The files that define `name` (exact spelling). */
@@ -85,6 +88,22 @@ export class Corpus {
     let weight = 0;
     for (const def of defs) if (def.name === name) weight = Math.max(weight, def.kind === "prototype" ? 0.5 : 1);
     return weight;
+  }
+
+  /**
+   * How central each file is to the repository as a whole (PageRank with a uniform restart), scaled
+   * so the most central file has 1; indexed like `graph().keys`. With a vague task, the core files
+   * are the best guess, and it is what the map shows when the task names nothing.
+   */
+  centrality(): Float64Array {
+    if (!this.centralityCache) {
+      const rank = personalizedPageRank(this.graph(), new Map());
+      let max = 0;
+      for (const value of rank) max = Math.max(max, value);
+      if (max > 0) for (let i = 0; i < rank.length; i++) rank[i] = rank[i]! / max;
+      this.centralityCache = rank;
+    }
+    return this.centralityCache;
   }
 
   graph(): ReferenceGraph {

@@ -21,7 +21,7 @@ import { readTask } from "./query.js";
 import { DEFAULT_WEIGHTS, rankFiles, type RankWeights } from "./rank.js";
 import { renderMap } from "./render.js";
 import { TreeSitterReader } from "./treesitter.js";
-import type { ContextEngine, ContextQuery, FileView, RepoContext } from "./types.js";
+import type { ContextEngine, ContextQuery, FileView, RankedFile, RepoContext } from "./types.js";
 
 export interface ContextEngineOptions {
   workspace: Workspace;
@@ -50,10 +50,14 @@ export interface ContextEngineInternals extends ContextEngine {
   flush(): Promise<void>;
   /** How many files are indexed. */
   readonly size: number;
+  /** The ranking alone, with other weights if given: for the benchmarks and for tuning. */
+  rank(query: ContextQuery, weights?: RankWeights): Promise<RankedFile[]>;
 }
 
 const READ_CONCURRENCY = 16;
 const VIEW_MEMO = 32;
+/** `build` lists this many files at most: beyond it, scores say little and the list only costs. */
+const MAX_RANKED = 200;
 /** Work in slices of this many milliseconds, then let the event loop run (LSP requests keep flowing). */
 const SLICE_MS = 20;
 
@@ -246,6 +250,12 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
 
     refresh,
 
+    async rank(query: ContextQuery, other?: RankWeights): Promise<RankedFile[]> {
+      await refresh();
+      const ranked = rankFiles(corpus, readTask(query, corpus, resolveOpen), other ?? weights);
+      return ranked.map((r) => ({ path: corpus.files.get(r.abs)!.display, score: round(r.score) }));
+    },
+
     async build(query: ContextQuery): Promise<RepoContext> {
       if (disposed) throw new Error("The context engine was used after it was disposed.");
       await refresh();
@@ -262,7 +272,7 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
         { terms: signals.terms, identifiers: signals.identifiers, referencedBy: graph.referencedBy },
       );
       return {
-        files: ranked.map((r) => ({ path: corpus.files.get(r.abs)!.display, score: round(r.score) })),
+        files: ranked.slice(0, MAX_RANKED).map((r) => ({ path: corpus.files.get(r.abs)!.display, score: round(r.score) })),
         map: rendered.map,
         tokens: rendered.tokens,
       };

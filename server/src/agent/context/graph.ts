@@ -19,8 +19,9 @@ export interface ReferenceGraph {
   /** Outgoing edges of each node: targets and weights. */
   targets: Int32Array[];
   weights: Float32Array[];
-  /** Summed outgoing weight per node. */
+  /** Summed outgoing and incoming weight per node. */
   outWeight: Float64Array;
+  inWeight: Float64Array;
   /** How many other files reference each node, for ranking a file's own definitions. */
   referencedBy: Map<string, number>;
 }
@@ -36,6 +37,7 @@ export function buildGraph(files: readonly GraphInput[], definers: (name: string
   const targets: Int32Array[] = [];
   const weights: Float32Array[] = [];
   const outWeight = new Float64Array(files.length);
+  const inWeight = new Float64Array(files.length);
   const referencedBy = new Map<string, number>();
   files.forEach((file, from) => {
     const edges = new Map<number, number>();
@@ -58,13 +60,14 @@ export function buildGraph(files: readonly GraphInput[], definers: (name: string
       t[i] = to;
       w[i] = weight;
       total += weight;
+      inWeight[to] = inWeight[to]! + weight;
       i++;
     }
     targets.push(t);
     weights.push(w);
     outWeight[from] = total;
   });
-  return { keys, index, targets, weights, outWeight, referencedBy };
+  return { keys, index, targets, weights, outWeight, inWeight, referencedBy };
 }
 
 /** How much a use of `name` says about the file it points to. */
@@ -79,9 +82,18 @@ export function specificity(name: string): number {
 /**
  * Personalised PageRank by power iteration. `seeds` maps node indices to (unnormalised) restart
  * weights; with no seeds the restart is uniform. Mass at files with no outgoing edges returns to
- * the seeds, so it is not spread over the whole repository.
+ * the seeds, so it is not spread over the whole repository. With `reverse` above zero, each
+ * reference also carries that share of its weight backwards, from the definition to its user, so
+ * relevance reaches the callers and tests of a likely file as well as what it depends on.
  */
-export function personalizedPageRank(graph: ReferenceGraph, seeds: ReadonlyMap<number, number>, damping = 0.85, iterations = 30): Float64Array {
+export function personalizedPageRank(
+  graph: ReferenceGraph,
+  seeds: ReadonlyMap<number, number>,
+  options: { damping?: number; iterations?: number; reverse?: number } = {},
+): Float64Array {
+  const damping = options.damping ?? 0.85;
+  const iterations = options.iterations ?? 30;
+  const reverse = options.reverse ?? 0;
   const n = graph.keys.length;
   const restart = new Float64Array(n);
   let seedTotal = 0;
@@ -99,7 +111,7 @@ export function personalizedPageRank(graph: ReferenceGraph, seeds: ReadonlyMap<n
     for (let from = 0; from < n; from++) {
       const mass = rank[from]!;
       if (mass === 0) continue;
-      const total = graph.outWeight[from]!;
+      const total = graph.outWeight[from]! + reverse * graph.inWeight[from]!;
       if (total === 0) {
         dangling += mass;
         continue;
@@ -109,6 +121,20 @@ export function personalizedPageRank(graph: ReferenceGraph, seeds: ReadonlyMap<n
       const share = (damping * mass) / total;
       for (let e = 0; e < t.length; e++) next[t[e]!] = next[t[e]!]! + share * w[e]!;
       // What damping holds back returns to the seeds below.
+    }
+    if (reverse > 0) {
+      // Backward flow: along each edge from → to, the target sends mass back to the source.
+      for (let from = 0; from < n; from++) {
+        const t = graph.targets[from]!;
+        const w = graph.weights[from]!;
+        for (let e = 0; e < t.length; e++) {
+          const to = t[e]!;
+          const mass = rank[to]!;
+          if (mass === 0) continue;
+          const total = graph.outWeight[to]! + reverse * graph.inWeight[to]!;
+          next[from] = next[from]! + (damping * mass * reverse * w[e]!) / total;
+        }
+      }
     }
     const returned = 1 - damping + damping * dangling;
     let delta = 0;

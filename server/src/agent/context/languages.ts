@@ -193,4 +193,12 @@ export function definitionQuery(grammar: string): string {
   return query;
 }
 
+/** Source files the map has no grammar for, still code rather than prose or data. */
+const otherCode = /\.(kt|kts|cs|swift|scala|php|sh|bash|zsh|fish|ps1|pl|pm|r|jl|ex|exs|erl|hrl|clj|cljs|hs|ml|mli|fs|fsx|dart|zig|nim|v|sv|vhd|m|mm|groovy|gradle|sql|vue|svelte|el|vim)$/i;
+
+/** True for source code (with or without a grammar), false for prose, data and configuration. */
+export function isCode(rel: string): boolean {
+  return languageFor(rel) !== null || otherCode.test(rel);
+}
+
 export const supportedGrammars: readonly string[] = Object.keys(byGrammar);

@@ -40,12 +40,16 @@ export function readTask(query: ContextQuery, corpus: Corpus, resolveOpen: (path
   for (let m = TOKEN.exec(query.task); m !== null; m = TOKEN.exec(query.task)) {
     const quoted = m[1] !== undefined;
     const raw = (m[1] ?? m[2] ?? "").trim();
+    const before = query.task.slice(0, m.index).trimEnd();
+    // A capitalised word that opens a sentence is English ("Fix", "Make"), not a class name.
+    const opensSentence = before === "" || /[.!?:;\n]$/.test(before);
+    const followedByCall = query.task.startsWith("(", m.index + m[0].length);
+    const dotted = /[A-Za-z0-9_$]\.[A-Za-z_$]/.test(raw) && !/\.[a-z0-9]{1,8}$/i.test(raw);
     // Every piece of a path or dotted name is also a word of the task.
     for (const piece of raw.split(/[^A-Za-z0-9_$]+/)) {
       if (piece === "") continue;
       addIdentifierTerms(piece, terms, quoted ? 1.5 : 1);
-      const followedByCall = query.task.startsWith("(", (m.index ?? 0) + m[0].length);
-      noteIdentifier(piece, quoted || followedByCall, corpus, identifiers);
+      noteIdentifier(piece, { emphasised: quoted || followedByCall || dotted, opensSentence }, corpus, identifiers);
     }
     notePath(raw, byDisplay, byBase, paths);
   }
@@ -60,7 +64,7 @@ export function readTask(query: ContextQuery, corpus: Corpus, resolveOpen: (path
       for (const line of lines) for (const id of line.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []) selected.set(id, (selected.get(id) ?? 0) + 1);
       for (const [id] of selected) {
         addIdentifierTerms(id, terms, 0.3);
-        noteIdentifier(id, false, corpus, identifiers, 0.5);
+        noteIdentifier(id, { emphasised: false, opensSentence: false }, corpus, identifiers, 0.5);
       }
     }
   }
@@ -68,19 +72,28 @@ export function readTask(query: ContextQuery, corpus: Corpus, resolveOpen: (path
 }
 
 /**
- * An identifier counts when a file defines exactly that spelling. Code-shaped spellings
- * (`parseConfig`, `read_file`, `Session`, quoted or called) count fully; a plain lower-case word
- * that happens to name a definition (`request`) counts a little.
+ * An identifier counts when a file defines exactly that spelling, and counts more the more it
+ * looks like code: quoted, called, dotted or compound spellings (`parseConfig`, `read_file`,
+ * `Store.Get`) fully; a capitalised single word (`Session`) half, unless it opens a sentence; a
+ * plain lower-case word that happens to name a definition (`request`) a little.
  */
-function noteIdentifier(token: string, emphasised: boolean, corpus: Corpus, out: Map<string, number>, scale = 1): void {
+function noteIdentifier(
+  token: string,
+  how: { emphasised: boolean; opensSentence: boolean },
+  corpus: Corpus,
+  out: Map<string, number>,
+  scale = 1,
+): void {
   if (!IDENTIFIER.test(token) || token.length < 3) return;
   const where = corpus.definersOf(token);
   if (!where || where.size === 0) return;
   const parts = identifierParts(token);
   if (parts.length === 1 && termOf(token) === null) return;
-  const codeShaped = emphasised || parts.length > 1 || /[A-Z]/.test(token) || token.includes("_");
-  const strength = (codeShaped ? 1 : 0.3) * scale;
-  out.set(token, Math.max(out.get(token) ?? 0, strength));
+  let strength: number;
+  if (how.emphasised || parts.length > 1 || token.includes("_")) strength = 1;
+  else if (/^[A-Z]/.test(token)) strength = how.opensSentence ? 0.1 : 0.5;
+  else strength = 0.15;
+  out.set(token, Math.max(out.get(token) ?? 0, strength * scale));
 }
 
 /** A token that looks like a path or a file name and names indexed files. */

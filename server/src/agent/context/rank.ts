@@ -8,6 +8,7 @@
  */
 import { CONTENT, type Corpus, DEFS, PATH } from "./corpus.js";
 import { personalizedPageRank } from "./graph.js";
+import { isCode } from "./languages.js";
 import type { TaskSignals } from "./query.js";
 
 export interface RankWeights {
@@ -18,19 +19,31 @@ export interface RankWeights {
   mentionedPath: number;
   openFile: number;
   pageRank: number;
+  /** Weight of how central a file is to the whole repository (a prior that matters when the task is vague). */
+  prior: number;
+  /** Share of each reference's weight that also flows backwards, from a definition to its users. */
+  reverse: number;
   /** How many of the best text matches seed PageRank. */
   seedCount: number;
+  /** Share of a file's direct score given to its test or implementation counterpart (`foo.go` ↔ `foo_test.go`). */
+  companion: number;
+  /** Multiplier for files that are not code (prose, data, configuration): the map is for changing code. */
+  nonCode: number;
 }
 
 export const DEFAULT_WEIGHTS: RankWeights = {
   content: 1,
-  path: 0.6,
+  path: 1,
   defs: 0.5,
   identifier: 1.2,
   mentionedPath: 2,
   openFile: 0.6,
   pageRank: 0.5,
+  reverse: 0,
+  prior: 0.05,
   seedCount: 10,
+  nonCode: 0.4,
+  companion: 0.3,
 };
 
 export interface Scored {
@@ -39,18 +52,15 @@ export interface Scored {
 }
 
 export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWeights = DEFAULT_WEIGHTS): Scored[] {
+  // The fields are scored on one BM25 scale (same collection, same idf), so they add up directly,
+  // like BM25F; only the total is scaled to [0, 1].
   const text = new Map<string, number>();
-  const hits = corpus.bm25.search(signals.terms);
-  const maxField = [0, 0, 0];
-  for (const { fields } of hits.values()) for (let f = 0; f < 3; f++) maxField[f] = Math.max(maxField[f]!, fields[f] ?? 0);
-  for (const [abs, { fields }] of hits) {
-    const score =
-      (weights.content * (fields[CONTENT] ?? 0)) / (maxField[CONTENT] || 1) +
-      (weights.path * (fields[PATH] ?? 0)) / (maxField[PATH] || 1) +
-      (weights.defs * (fields[DEFS] ?? 0)) / (maxField[DEFS] || 1);
-    text.set(abs, score);
+  for (const [abs, { fields }] of corpus.bm25.search(signals.terms)) {
+    text.set(abs, weights.content * (fields[CONTENT] ?? 0) + weights.path * (fields[PATH] ?? 0) + weights.defs * (fields[DEFS] ?? 0));
   }
-  const maxText = Math.max(0, ...text.values()) || 1;
+  let maxText = 0;
+  for (const value of text.values()) maxText = Math.max(maxText, value);
+  maxText ||= 1;
 
   // Defining a named identifier: shared among the files that define it.
   const defining = new Map<string, number>();
@@ -59,14 +69,16 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
     if (!where) continue;
     for (const abs of where) defining.set(abs, (defining.get(abs) ?? 0) + (strength * corpus.definitionWeight(abs, name)) / where.size);
   }
-  const maxDefining = Math.max(0, ...defining.values()) || 1;
 
   const direct = new Map<string, number>();
   const add = (abs: string, value: number) => direct.set(abs, (direct.get(abs) ?? 0) + value);
   for (const [abs, value] of text) add(abs, value / maxText);
-  for (const [abs, value] of defining) add(abs, (weights.identifier * value) / maxDefining);
+  // Several named identifiers in one file add up, but saturate: three weak hints are not a proof.
+  for (const [abs, value] of defining) add(abs, weights.identifier * (1 - Math.exp(-2 * value)));
   for (const [abs, value] of signals.paths) add(abs, weights.mentionedPath * value);
   if (signals.openFile && corpus.files.has(signals.openFile)) add(signals.openFile, weights.openFile);
+
+  if (weights.companion > 0) addCompanions(corpus, direct, weights.companion);
 
   const scores = new Map(direct);
   if (weights.pageRank > 0 && direct.size > 0) {
@@ -78,7 +90,7 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
       if (node !== undefined) seeds.set(node, value);
     }
     if (seeds.size > 0) {
-      const rank = personalizedPageRank(graph, seeds);
+      const rank = personalizedPageRank(graph, seeds, { reverse: weights.reverse });
       // Each seed keeps part of its own restart mass; only what flows on says anything new.
       let maxRank = 0;
       for (let i = 0; i < rank.length; i++) maxRank = Math.max(maxRank, rank[i]!);
@@ -93,8 +105,67 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
     }
   }
 
+  if (weights.prior > 0) {
+    const graph = corpus.graph();
+    const centrality = corpus.centrality();
+    for (let i = 0; i < graph.keys.length; i++) {
+      const value = centrality[i]!;
+      if (value > 0) scores.set(graph.keys[i]!, (scores.get(graph.keys[i]!) ?? 0) + weights.prior * value);
+    }
+  }
+
   const ranked: Scored[] = [];
-  for (const [abs, score] of scores) if (score > 0) ranked.push({ abs, score });
+  for (const [abs, score] of scores) {
+    if (score <= 0) continue;
+    const file = corpus.files.get(abs);
+    ranked.push({ abs, score: file && !isCode(file.rel) ? score * weights.nonCode : score });
+  }
   ranked.sort((a, b) => b.score - a.score || (a.abs < b.abs ? -1 : 1));
   return ranked;
+}
+
+/** `tests/test_client.py`, `client_test.go`, `Client.spec.ts`, `ClientTest.java` → "client". */
+export function companionKey(rel: string): string {
+  const base = rel.slice(rel.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "");
+  return base
+    .replace(/^test_|_test$|_tests$|\.test$|\.spec$|-test$|-spec$|Tests?$|Spec$/i, "")
+    .replace(/^test(?=[A-Z])/, "")
+    .toLowerCase();
+}
+
+/**
+ * Changes to code usually come with changes to its tests and the other way round, and the two
+ * rarely share the task's words equally; so each file passes a share of its score to the files
+ * that carry the same name up to a test marker.
+ */
+function addCompanions(corpus: Corpus, direct: Map<string, number>, share: number): void {
+  const byKey = new Map<string, string[]>();
+  for (const file of corpus.files.values()) {
+    const key = companionKey(file.rel);
+    if (key.length < 3) continue;
+    const list = byKey.get(key);
+    if (list) list.push(file.abs);
+    else byKey.set(key, [file.abs]);
+  }
+  const gifts = new Map<string, number>();
+  for (const [abs, score] of direct) {
+    const file = corpus.files.get(abs);
+    if (!file) continue;
+    const group = byKey.get(companionKey(file.rel));
+    if (!group || group.length < 2 || group.length > 6) continue;
+    const own = file.rel.slice(file.rel.lastIndexOf("/") + 1);
+    for (const other of group) {
+      if (other === abs) continue;
+      const otherFile = corpus.files.get(other)!;
+      // Only a test and what it tests are companions, not two same-named files in different packages.
+      if (isTestPath(otherFile.rel) === isTestPath(file.rel)) continue;
+      if (own === otherFile.rel.slice(otherFile.rel.lastIndexOf("/") + 1)) continue;
+      gifts.set(other, Math.max(gifts.get(other) ?? 0, share * score));
+    }
+  }
+  for (const [abs, gift] of gifts) direct.set(abs, (direct.get(abs) ?? 0) + gift);
+}
+
+export function isTestPath(rel: string): boolean {
+  return /(^|\/)(tests?|__tests__|spec)\/|(^|\/)test_[^/]*$|_test\.[^/.]+$|\.(test|spec)\.[^/.]+$|Tests?\.[^/.]+$/.test(rel);
 }
