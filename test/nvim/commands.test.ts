@@ -152,6 +152,21 @@ describe("Neovim plugin commands", () => {
     expect(unsavedWarning).toBe(warns);
   });
 
+  it("starts a task from Neovim opened without a file, rooted at the current directory", async () => {
+    fake.enqueueChat({ json: planFor("Spell out v1 and v12.") });
+    const run = await runNvim({
+      sandbox,
+      script: "empty_buffer.lua",
+      params: { prompt: "spell out v1 and v12" },
+      env: { OLLAMA_HOST: fake.url },
+    });
+    expect(run.code, explain(run)).toBe(0);
+    const r = run.result!;
+    expect(r.bufname).toBe("");
+    expect(r.root).toBe(sandbox.workspace);
+    expect(r.plan.join("\n")).toContain("Spell out v1 and v12.");
+  });
+
   it("reports a failed task with the server's message through vim.notify, and answers a prompt with null at once", async () => {
     fake.enqueueChat({ error: "the model crashed while loading", status: 500 });
     const run = await runNvim({
