@@ -1,13 +1,12 @@
 // The chat service end to end below the LSP layer: a real Workspace and StateStore over temp
-// folders, and the fake Ollama reached through the real `ollama` client library.
+// folders, and the real model router talking to the fake Ollama.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { Ollama } from "ollama";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatRequestError, createChatService, type ChatService } from "../../../server/src/agent/chat/index.js";
-import type { ChatRequest, ChatResult, ModelRouter } from "../../../server/src/agent/model/types.js";
-import { ModelError } from "../../../server/src/agent/model/types.js";
+import { createModelRouter, type HardwareReport } from "../../../server/src/agent/model/index.js";
+import type { ChatRequest, ModelRouter } from "../../../server/src/agent/model/types.js";
 import { createStateStore, createWorkspace, type StateStore, type Workspace } from "../../../server/src/agent/sandbox/index.js";
 import { startFakeOllama, type FakeOllama } from "../../fakes/fake-ollama.js";
 
@@ -22,33 +21,32 @@ const FILES: Record<string, string> = {
   "build/out.js": "console.log('built');\n",
 };
 
+const CPU_ONLY: HardwareReport = {
+  platform: "linux",
+  arch: "x64",
+  gpus: [],
+  memory: { totalBytes: 16 * 2 ** 30, availableBytes: 12 * 2 ** 30 },
+  gpuBudgetBytes: null,
+  budgetSource: "cpu",
+  container: false,
+  notes: [],
+  detectedInMs: 0,
+};
+
+const routers: Array<{ dispose(): Promise<void> }> = [];
+
 /**
- * A ModelRouter over the `ollama` client, pointed at the fake: the wire protocol is the real one,
- * and every ChatRequest chat hands to the model layer is recorded for the assertions.
+ * The real model router pointed at the fake Ollama, so requests go through the `ollama` client and
+ * the real wire protocol; every ChatRequest chat hands to the model layer is recorded as well.
  */
-function routerFor(fake: FakeOllama, seen: ChatRequest[]): ModelRouter {
-  const client = new Ollama({ host: fake.url });
+function routerFor(fake: FakeOllama, seen: ChatRequest[], state: StateStore, models: { coder?: string; chat?: string } = { coder: MODEL }): ModelRouter {
+  const real = createModelRouter({ settings: { ollama: { host: fake.url }, models }, env: {}, state, hardware: CPU_ONLY });
+  routers.push(real);
   return {
-    describe: () => ({ provider: "ollama", model: MODEL, contextTokens: 8192, remote: false, sizeB: 1.5 }),
-    async chat(request: ChatRequest): Promise<ChatResult> {
+    describe: (role, overrides) => real.describe(role, overrides),
+    chat: (request) => {
       seen.push(request);
-      const started = Date.now();
-      const stream = await client.chat({ model: MODEL, messages: request.messages, stream: true, options: { num_ctx: 8192 } });
-      const abort = () => stream.abort();
-      request.signal?.addEventListener("abort", abort);
-      let text = "";
-      try {
-        for await (const part of stream) {
-          text += part.message.content;
-          if (part.message.content) request.onDelta?.(part.message.content);
-        }
-      } catch (err) {
-        if (request.signal?.aborted) throw new ModelError("aborted", "The request was cancelled.");
-        throw err;
-      } finally {
-        request.signal?.removeEventListener("abort", abort);
-      }
-      return { text, provider: "ollama", model: MODEL, usage: { promptTokens: 0, completionTokens: 0 }, durationMs: Date.now() - started };
+      return real.chat(request);
     },
   };
 }
@@ -97,10 +95,11 @@ describe("chat service", () => {
       },
     };
     seen = [];
-    chat = createChatService({ models: routerFor(fake, seen), workspace, state });
+    chat = createChatService({ models: routerFor(fake, seen, state), workspace, state });
   });
 
   afterEach(async () => {
+    for (const router of routers.splice(0)) await router.dispose();
     await fake.close();
     rmSync(root, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
@@ -120,6 +119,14 @@ describe("chat service", () => {
     expect(doc).toContain("What is this project?");
     expect(doc).toContain("## Burrow\n\nIt doubles numbers.");
     expect(doc).not.toContain("still answering");
+  });
+
+  it("asks the chat model when one is configured apart from the coder", async () => {
+    fake.addModel("llama3.2:3b");
+    fake.enqueueChat({ text: "From the chat model." });
+    const separate = createChatService({ models: routerFor(fake, seen, state, { coder: MODEL, chat: "llama3.2:3b" }), workspace, state });
+    await separate.ask({ prompt: "Which model are you?" });
+    expect(fake.chatRequests().map((body) => body.model)).toEqual(["llama3.2:3b"]);
   });
 
   it("keeps the conversation across questions in a session", async () => {
@@ -142,7 +149,7 @@ describe("chat service", () => {
   it("resumes a session from the state directory after a restart", async () => {
     fake.enqueueChat({ text: "Remembered answer." }, { text: "Still here." });
     const first = await chat.ask({ prompt: "Remember this?" });
-    const restarted = createChatService({ models: routerFor(fake, seen), workspace, state });
+    const restarted = createChatService({ models: routerFor(fake, seen, state), workspace, state });
     await restarted.ask({ prompt: "Do you?", sessionId: first.sessionId });
     const messages = fake.chatRequests()[1].messages.map((m: { content: string }) => m.content);
     expect(messages).toContain("Remember this?");
