@@ -227,3 +227,13 @@ describe("notes for the preview", () => {
     expect(applied.ok && applied.files[0]?.notes).toBeUndefined();
   });
 });
+
+describe("tierLabel", () => {
+  it("has words for every tier", async () => {
+    const { tierLabel } = await import("../../../server/src/agent/edit/index.js");
+    const tiers = ["exact", "trailing-whitespace", "indentation", "leading-blank-line", "elision", "unwrapped-fence", "whole-file", "new-file", "unified-diff", "delete"] as const;
+    const labels = tiers.map((t) => tierLabel(t));
+    expect(new Set(labels).size).toBe(tiers.length);
+    expect(tierLabel("indentation")).toContain("indentation");
+  });
+});

@@ -141,3 +141,32 @@ export function unknownHunkIds(changeset: Changeset, hunkIds: readonly string[])
   const known = new Set(changeset.hunks.map((h) => h.hunkId));
   return hunkIds.filter((id) => !known.has(id));
 }
+
+/**
+ * How a hunk was placed, in words for a preview ("placed ignoring indentation"), so a user can see
+ * at a glance which changes needed a forgiving match and deserve a closer look.
+ */
+export function tierLabel(tier: MatchTier): string {
+  switch (tier) {
+    case "exact":
+      return "exact match";
+    case "trailing-whitespace":
+      return "placed ignoring trailing spaces";
+    case "indentation":
+      return "placed ignoring indentation (re-indented)";
+    case "leading-blank-line":
+      return "placed ignoring a blank first line";
+    case "elision":
+      return "placed around elided code (...)";
+    case "unwrapped-fence":
+      return "placed after removing a stray code fence";
+    case "whole-file":
+      return "whole file rewritten";
+    case "new-file":
+      return "new file";
+    case "unified-diff":
+      return "placed by the model's diff";
+    case "delete":
+      return "file deleted";
+  }
+}

@@ -8,7 +8,7 @@ export type * from "./types.js";
 export { chooseEditFormat, formatInstructions, SMALL_FILE_LINES, SEARCH_REPLACE_MIN_SIZE_B, FAILED_MATCHES_BEFORE_WHOLE_FILE } from "./instructions.js";
 export { parseEdits, type ParseOptions, type ParseResult } from "./parse.js";
 export { applyEdits, failureMessage, type ApplyResult } from "./apply.js";
-export { buildChangeset, applyHunks, unknownHunkIds, DIFF_CONTEXT } from "./changeset.js";
+export { buildChangeset, applyHunks, unknownHunkIds, tierLabel, DIFF_CONTEXT } from "./changeset.js";
 export { lineEdits } from "./line-edits.js";
 export {
   saveUndoSnapshot,
