@@ -91,6 +91,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
   const env = options.env ?? process.env;
   let running: Running | undefined;
   let shuttingDown = false;
+  let hardwareReady: Promise<void> = Promise.resolve();
   const documents = new OpenDocuments(() => running?.workspace);
 
   // Logs carry counts, paths and timings only: never file text, prompts or model output (DESIGN.md).
@@ -117,6 +118,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     tasks: () => need().tasks,
     workspace: () => need().workspace,
     models: () => need().models,
+    ready: () => hardwareReady,
     chat: (args, token) => runChat(need(), args, token),
     pull: (name, token) => runPull(need(), name, token),
   };
@@ -188,6 +190,12 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const roots = rootsOf(params);
     const workspace = await createWorkspace({ roots, settings: settings.sandbox ?? {}, log });
     const models = swappableRouter(createModelRouter({ settings, env, state, log, onProgress: (e) => log(`models: ${e.message}`) }));
+    // Hardware detection starts now and is awaited by the first task or chat, not by initialize:
+    // the editor gets its answer at once, and the tier is known before a model is chosen.
+    hardwareReady = models.hardware().then(
+      () => undefined,
+      (err: unknown) => log(`Hardware detection failed; the CPU tier is assumed: ${err instanceof Error ? err.message : String(err)}`),
+    );
     const context = createContextEngine({ workspace, state, log });
     const tasks = new TaskManager({
       workspace,
@@ -232,7 +240,10 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const next = mergeSettings(r.initSettings, parsed.settings);
     if (JSON.stringify(next) === JSON.stringify(r.settings)) return;
     r.settings = next;
-    const previous = r.models.replace(createModelRouter({ settings: next, env, state: r.state, log }));
+    const hardware = await r.models.hardware().catch(() => undefined);
+    const previous = r.models.replace(
+      createModelRouter({ settings: next, env, state: r.state, log, onProgress: (e) => log(`models: ${e.message}`), ...(hardware ? { hardware } : {}) }),
+    );
     void previous.dispose();
     log("Settings updated from workspace/configuration.");
   }
@@ -277,8 +288,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     if (typeof p?.textDocument?.uri !== "string" || !p.range?.start || !p.range.end) {
       throw new ResponseError(ErrorCodes.InvalidParams, "textDocument/codeAction needs a textDocument.uri and a range.");
     }
-    const pending = r.tasks.list().filter((s) => s.awaiting !== undefined);
-    return codeActionsFor(params, pending, r.profile);
+    return codeActionsFor(params, r.tasks.list(), r.profile);
   });
 
   const handlers = commandHandlers(services);

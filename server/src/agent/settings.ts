@@ -26,7 +26,22 @@ export const settingsSchema = z
       })
       .strict()
       .optional(),
-    ollama: z.object({ host: z.string().optional() }).strict().optional(),
+    ollama: z
+      .object({
+        host: z.string().optional(),
+        /** How long Ollama keeps a model loaded after a request ("10m", "24h", seconds, -1 for ever). */
+        keepAlive: z.union([z.number(), z.string()]).optional(),
+      })
+      .strict()
+      .optional(),
+    /** How long to wait for a model's first byte (cold loads on a CPU take minutes) and between chunks. */
+    timeouts: z
+      .object({
+        firstByteSeconds: z.number().positive().optional(),
+        stallSeconds: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
     lmstudio: z.object({ host: z.string().optional() }).strict().optional(),
     cloud: z.record(z.string(), cloudProvider).optional(),
     /** Unload the chat model while the coder runs (and back) when both do not fit together. */

@@ -83,6 +83,7 @@ export function commandHandlers(services: Services): Record<BurrowCommand, Handl
       if (lines) request.range = lines;
       if (a.provider) request.provider = a.provider;
       if (a.model) request.model = a.model;
+      await services.ready();
       return tasks().start(request);
     },
     "burrow.task.status": async (raw) => {
@@ -132,6 +133,7 @@ export function commandHandlers(services: Services): Record<BurrowCommand, Handl
     },
     "burrow.chat": async (raw, token) => {
       const a = parse(chatArgs, raw, "burrow.chat");
+      await services.ready();
       return services.chat(a, token);
     },
     "burrow.grant": async (raw) => {

@@ -20,6 +20,8 @@ export interface Services {
   tasks(): TaskManager;
   workspace(): Workspace;
   models(): ModelRouter & ModelAdmin;
+  /** Resolves once the hardware tier is known, so the first model choice is the right one. */
+  ready(): Promise<void>;
   chat(args: ChatArgs, token: CancellationToken): Promise<{ sessionId: string; text: string }>;
   pull(name: string, token: CancellationToken): Promise<unknown>;
 }
