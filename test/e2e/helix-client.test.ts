@@ -120,6 +120,7 @@ class HelixLikeClient {
   readonly appliedEdits: unknown[] = [];
   private readonly waiters = new Set<() => void>();
   private syncKind = 1;
+  private config: unknown = null;
 
   constructor(
     readonly connection: MessageConnection,
@@ -135,7 +136,16 @@ class HelixLikeClient {
     connection.onRequest("window/workDoneProgress/create", () => null);
     connection.onRequest("client/registerCapability", () => null);
     connection.onRequest("workspace/workspaceFolders", () => [{ uri: pathToFileURL(root).href, name: "workspace" }]);
-    connection.onRequest("workspace/configuration", (params: { items: unknown[] }) => params.items.map(() => null));
+    // Answered from the `config` table of [language-server.burrow], walking the dotted section.
+    connection.onRequest("workspace/configuration", (params: { items: { section?: string }[] }) =>
+      params.items.map((item) => {
+        let value: unknown = this.config;
+        for (const key of (item.section ?? "").split(".").filter(Boolean)) {
+          value = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+        }
+        return value ?? null;
+      }),
+    );
     // Handled since 24.03 though not declared: the document opens in the editor.
     connection.onRequest("window/showDocument", (params: { uri: string }) => {
       this.shownDocuments.push(fileURLToPath(params.uri));
@@ -176,6 +186,7 @@ class HelixLikeClient {
   }
 
   async initialize(config: unknown): Promise<any> {
+    this.config = config;
     const uri = pathToFileURL(this.root).href;
     const result = await this.request<any>("initialize", {
       processId: process.pid,
@@ -189,6 +200,10 @@ class HelixLikeClient {
     const sync = result.capabilities?.textDocumentSync;
     this.syncKind = typeof sync === "number" ? sync : (sync?.change ?? 1);
     await this.connection.sendNotification("initialized", {});
+    // Helix follows `initialized` with the whole config as didChangeConfiguration, as Neovim does.
+    if (config !== null && config !== undefined) {
+      await this.connection.sendNotification("workspace/didChangeConfiguration", { settings: config });
+    }
     return result;
   }
 
@@ -325,7 +340,8 @@ beforeEach(async () => {
   workspace = join(dir, "workspace");
   mkdirSync(join(workspace, ".git"), { recursive: true });
   writeFileSync(join(workspace, "numbers.ts"), original);
-  fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
+  // Two models installed: the one named in the Helix config must be the one used.
+  fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b", "qwen2.5-coder:3b"] });
   fake.enqueueChat({ json: plan }, { text: editsAnswer });
   server = spawn(process.execPath, [join(REPO_ROOT, "bin", "burrow.js"), "--stdio"], {
     cwd: workspace,
@@ -337,7 +353,7 @@ beforeEach(async () => {
   const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   helix = new HelixLikeClient(connection, workspace);
   // Helix sends the `config` table of [language-server.burrow] as initializationOptions.
-  await helix.initialize({ models: { coder: "qwen2.5-coder:1.5b" } }).catch((err: Error) => {
+  await helix.initialize({ models: { coder: "qwen2.5-coder:3b" } }).catch((err: Error) => {
     throw new Error(`${err.message}\nserver stderr:\n${serverStderr}`);
   });
 });
@@ -412,6 +428,9 @@ describe("a Helix 25.07.1 client, with configuration only", () => {
     expect(helix.refusedRequests).toEqual([]);
     expect(helix.droppedNotifications).toContain("burrow/taskUpdate");
     expect(fake.chatRequests()).toHaveLength(2);
+    // The config table of [language-server.burrow] chose the model, and kept choosing it after
+    // Helix's didChangeConfiguration and its workspace/configuration answers.
+    expect(fake.chatRequests().map((r) => r.model)).toEqual(["qwen2.5-coder:3b", "qwen2.5-coder:3b"]);
   });
 
   it("starts a task from a selection with a code action and rejects its changes, leaving the file as it was", async () => {
