@@ -152,12 +152,14 @@ describe("Neovim plugin commands", () => {
     expect(unsavedWarning).toBe(warns);
   });
 
-  it("starts a task from Neovim opened without a file, rooted at the current directory", async () => {
+  it("starts a task from Neovim opened without a file, rooted at the current directory, with the model from setup()", async () => {
+    fake.addModel("qwen2.5-coder:3b");
     fake.enqueueChat({ json: planFor("Spell out v1 and v12.") });
     const run = await runNvim({
       sandbox,
       script: "empty_buffer.lua",
       params: { prompt: "spell out v1 and v12" },
+      setup: { settings: { models: { coder: "qwen2.5-coder:3b" } } },
       env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
@@ -165,6 +167,8 @@ describe("Neovim plugin commands", () => {
     expect(r.bufname).toBe("");
     expect(r.root).toBe(sandbox.workspace);
     expect(r.plan.join("\n")).toContain("Spell out v1 and v12.");
+    // setup({ settings }) reached the server (initializationOptions and workspace/configuration).
+    expect(fake.chatRequests()[0].model).toBe("qwen2.5-coder:3b");
   });
 
   it("reports a failed task with the server's message through vim.notify, and answers a prompt with null at once", async () => {
