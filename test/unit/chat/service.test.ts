@@ -146,6 +146,33 @@ describe("chat service", () => {
     expect(doc.indexOf("First question?")).toBeLessThan(doc.indexOf("Second question?"));
   });
 
+  it("answers two questions sent at once in order, the second seeing the first", async () => {
+    fake.enqueueChat({ text: "First answer." }, { text: "Second answer." });
+    const first = await chat.ask({ prompt: "Opening question?" });
+    const [a, b] = await Promise.all([
+      chat.ask({ prompt: "Quick one?", sessionId: first.sessionId }),
+      chat.ask({ prompt: "And another?", sessionId: first.sessionId }),
+    ]);
+    expect([a.text, b.text]).toEqual(["Second answer.", "Hello from the fake Ollama."]);
+    const third = fake.chatRequests()[2].messages.map((m: { content: string }) => m.content);
+    expect(third).toContain("Quick one?");
+    expect(third).toContain("Second answer.");
+  });
+
+  it("has the chat document in place, marked as answering, before the answer streams", async () => {
+    fake.enqueueChat({ chunks: ["Part one. ", "Part two."] });
+    let seenWhileStreaming = "";
+    const answer = await chat.ask({
+      prompt: "Stream please",
+      onDelta: (_delta, sessionId) => {
+        seenWhileStreaming ||= readFileSync(chat.documentPath(sessionId), "utf8");
+      },
+    });
+    expect(seenWhileStreaming).toContain("Stream please");
+    expect(seenWhileStreaming).toContain("_Burrow is still answering…_");
+    expect(readFileSync(answer.documentPath, "utf8")).toContain("Part one. Part two.");
+  });
+
   it("resumes a session from the state directory after a restart", async () => {
     fake.enqueueChat({ text: "Remembered answer." }, { text: "Still here." });
     const first = await chat.ask({ prompt: "Remember this?" });
