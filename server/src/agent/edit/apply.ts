@@ -151,12 +151,45 @@ function applyListing(state: FileState, content: string[]): void {
         `the listing of ${path} ends with line ${to + 1}, which is outside the window (lines ${from + 1}-${to}) you were shown. Write only the lines of the window.`,
       );
     }
+    // A model that rewrote the whole file instead of the window repeats the lines around it;
+    // splicing that in would duplicate most of the file.
+    const outside = containsRun(content, doc.lines.slice(Math.max(0, from - SEAM_LINES), from), current)
+      ? `the ${SEAM_LINES} lines before it`
+      : containsRun(content, doc.lines.slice(to, to + SEAM_LINES), current)
+        ? `the ${SEAM_LINES} lines after it`
+        : undefined;
+    if (outside) {
+      throw new BlockError(
+        `the listing of ${path} contains ${outside}, outside the window (lines ${from + 1}-${to}) you were shown. Write only the lines of the window, not the whole file.`,
+      );
+    }
     replaceLines(state, from, to, content, "whole-file");
     return;
   }
   noteLostLines(state, current, content);
   state.placements = [];
   replaceLines(state, 0, doc.lines.length, content, "whole-file");
+}
+
+/** How many lines on each side of a window are looked for in a window listing. */
+const SEAM_LINES = 3;
+
+/**
+ * True when `run` (lines just outside a window) appears, in order and unbroken, in `content` but
+ * not in the window's own text: the listing reaches outside the window. Runs too plain to tell
+ * anything (shorter than the seam, or without a line of substance) never count.
+ */
+function containsRun(content: readonly string[], run: readonly string[], window: readonly string[]): boolean {
+  if (run.length < SEAM_LINES || !run.some((line) => line.trim().length >= 4)) return false;
+  const occurs = (lines: readonly string[]) => {
+    for (let i = 0; i + run.length <= lines.length; i++) {
+      let k = 0;
+      while (k < run.length && lines[i + k] === run[k]) k++;
+      if (k === run.length) return true;
+    }
+    return false;
+  };
+  return occurs(content) && !occurs(window);
 }
 
 /** Below this share of a file's lines kept, a whole-file listing gets a note in the preview. */
