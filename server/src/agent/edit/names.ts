@@ -25,7 +25,9 @@ export function nameFromLine(line: string, inPlay: ReadonlySet<string>): string 
   t = t.replace(/^#{1,6}\s+/, "");
   // Cline-style tool calls put the path in a tag: <path>src/a.py</path>.
   t = t.replace(/^<path>\s*(.*?)\s*<\/path>$/i, "$1");
-  t = t.replace(/^(?:[-*+]\s+)/, "");
+  t = t.replace(/^(?:[-*+]|\d{1,3}[.)])\s+/, "");
+  // "src/a.py (updated)", "src/b.py (new file)": a remark after the name.
+  t = t.replace(/\s+\((?:updated|new|new file|modified|changed|created|complete|full file|whole file)\)\s*:?$/i, "");
   for (let again = true; again; ) {
     const before = t;
     t = t.trim();
