@@ -49,5 +49,9 @@ export function clientProfile(params: InitializeParams): ClientProfile {
     isHelix,
   };
   if (params.clientInfo?.version) profile.version = params.clientInfo.version;
+  // Neovim's stock applyEdit cannot create a file in a folder that does not exist yet (0.7), and
+  // leaves an extra blank line in a created file; Burrow's plugin handles both, plain Neovim gets
+  // new files written by Burrow instead.
+  if (isNeovim && !profile.handlesTaskUpdates) profile.resourceOperations.create = false;
   return profile;
 }
