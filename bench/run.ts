@@ -132,30 +132,39 @@ export function formatTable(rows: BenchRow[]): string {
   return [line(header), rule, ...body.map(line), ...(notes.length > 0 ? ["", "Notes:", ...notes] : [])].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the runner looks and writes; the defaults are bench/ and bench/results/latest.json. */
+export interface RunnerOptions {
+  dir?: string;
+  resultsFile?: string;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+export async function main(argv: string[], options: RunnerOptions = {}): Promise<number> {
+  const out = options.stdout ?? ((text: string) => void process.stdout.write(text));
+  const err = options.stderr ?? ((text: string) => void process.stderr.write(text));
+  const target = options.resultsFile ?? resultsFile;
   const args = parseArgs(argv);
   if (!args.ok) {
-    process.stderr.write(`${args.reason}\n`);
+    err(`${args.reason}\n`);
     return 2;
   }
-  const all = await discoverModules();
+  const all = await discoverModules(options.dir ?? benchDir);
   const unknown = args.only.filter((name) => !all.some((mod) => mod.name === name));
   if (unknown.length > 0) {
-    process.stderr.write(
-      `No benchmark named ${unknown.map((n) => `"${n}"`).join(", ")}. Available: ${all.map((m) => m.name).join(", ")}.\n`,
-    );
+    err(`No benchmark named ${unknown.map((n) => `"${n}"`).join(", ")}. Available: ${all.map((m) => m.name).join(", ")}.\n`);
     return 2;
   }
   const selected = args.only.length === 0 ? all : all.filter((mod) => args.only.includes(mod.name));
   const startedAt = new Date().toISOString();
   const modules: ModuleResult[] = [];
   for (const mod of selected) {
-    process.stderr.write(`bench: running ${mod.name}…\n`);
+    err(`bench: running ${mod.name}…\n`);
     const result = await runModule(mod.name, mod.file);
     if (result.ok) {
-      process.stderr.write(`bench: ${mod.name} done in ${(result.durationMs / 1000).toFixed(1)} s (${result.rows.length} rows)\n`);
+      err(`bench: ${mod.name} done in ${(result.durationMs / 1000).toFixed(1)} s (${result.rows.length} rows)\n`);
     } else {
-      process.stderr.write(`bench: ${mod.name} FAILED after ${(result.durationMs / 1000).toFixed(1)} s\n${result.error}\n`);
+      err(`bench: ${mod.name} FAILED after ${(result.durationMs / 1000).toFixed(1)} s\n${result.error}\n`);
     }
     modules.push(result);
   }
@@ -174,13 +183,13 @@ export async function main(argv: string[]): Promise<number> {
     modules,
     rows,
   };
-  await mkdir(path.dirname(resultsFile), { recursive: true });
-  await writeFile(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, `${JSON.stringify(report, null, 2)}\n`);
 
-  process.stdout.write(`${formatTable(rows)}\n\n`);
+  out(`${formatTable(rows)}\n\n`);
   const failed = modules.filter((mod) => !mod.ok);
-  for (const mod of failed) process.stdout.write(`FAILED: ${mod.name} (${firstLine(mod.error)})\n`);
-  process.stdout.write(`Results written to ${path.relative(process.cwd(), resultsFile) || resultsFile}.\n`);
+  for (const mod of failed) out(`FAILED: ${mod.name} (${firstLine(mod.error)})\n`);
+  out(`Results written to ${path.relative(process.cwd(), target) || target}.\n`);
   return failed.length > 0 ? 1 : 0;
 }
 
