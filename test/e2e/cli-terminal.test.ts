@@ -9,6 +9,9 @@ import { colourDiff, describeTier, diffStats } from "../../server/src/cli/termin
 import { createLineReader, interpretAnswer } from "../../server/src/cli/terminal/lines.js";
 import { describeServerEnd, exitCodeForError } from "../../server/src/cli/terminal/outcomes.js";
 import { createProgress } from "../../server/src/cli/terminal/progress.js";
+import { waitUntilReady } from "../../server/src/cli/terminal/startup.js";
+import type { SpawnedServer } from "../../server/src/cli/spawn-server.js";
+import { ResponseError } from "vscode-jsonrpc/node";
 
 const DIFF = [
   "--- a/src/app.ts",
@@ -179,5 +182,32 @@ describe("outcomes", () => {
       "The Burrow server exited with code 1 before the work was done. Its last words: Error: boom",
     );
     expect(describeServerEnd({ code: null, signal: "SIGKILL" }, "")).toMatch(/was stopped by SIGKILL.*--verbose/);
+  });
+});
+
+describe("waiting for the server to start", () => {
+  const never = new Promise<never>(() => undefined);
+  const server = (ready: Promise<unknown>, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, tail = "") =>
+    ({ ready, exited, stderrTail: () => tail }) as unknown as SpawnedServer;
+
+  it.each([
+    ["answers initialize", () => server(Promise.resolve({}), never), { ok: true }],
+    [
+      "exits first",
+      () => server(never, Promise.resolve({ code: 1, signal: null }), "Error: cannot load grammars"),
+      { ok: false, reason: "The Burrow server exited with code 1 before the work was done. Its last words: Error: cannot load grammars" },
+    ],
+    [
+      "refuses initialize",
+      () => server(Promise.reject(new ResponseError(-32602, 'Burrow setting "models.coder" is not valid')), never),
+      { ok: false, reason: 'Burrow setting "models.coder" is not valid.' },
+    ],
+    [
+      "says nothing",
+      () => server(never, never),
+      { ok: false, reason: "The Burrow server did not finish starting within 0 s; run again with --verbose to see its log." },
+    ],
+  ])("when it %s", async (_name, make, expected) => {
+    expect(await waitUntilReady(make(), 50)).toEqual(expected);
   });
 });

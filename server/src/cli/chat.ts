@@ -17,6 +17,7 @@ import { paletteFor } from "./terminal/colour.js";
 import { createLineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
 import { createProgress } from "./terminal/progress.js";
+import { waitUntilReady } from "./terminal/startup.js";
 
 const USAGE = `Usage: burrow chat [--root DIR] [--provider P] [--model M] [--verbose]
 
@@ -89,11 +90,11 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   try {
-    try {
-      await Promise.race([server.ready, server.exited.then((status) => Promise.reject(status))]);
-    } catch (err) {
-      const status = await Promise.race([server.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200).unref())]);
-      process.stderr.write(`burrow: ${status ? describeServerEnd(status, server.stderrTail()) : describeRequestError(err).message}\n`);
+    progress?.update("starting the Burrow server");
+    const started = await waitUntilReady(server);
+    progress?.clear();
+    if (!started.ok) {
+      process.stderr.write(`burrow: ${started.reason}\n`);
       return EXIT.rejectedOrFailed;
     }
     if (reader.interactive) {

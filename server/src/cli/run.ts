@@ -19,6 +19,7 @@ import { EventQueue } from "./terminal/events.js";
 import { createLineReader, interpretAnswer, type GateAnswer, type LineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
 import { createProgress, type Progress } from "./terminal/progress.js";
+import { waitUntilReady } from "./terminal/startup.js";
 
 const USAGE = `Usage: burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
 
@@ -162,13 +163,10 @@ async function runTask(options: RunOptions): Promise<number> {
   });
 
   progress.update("starting the Burrow server");
-  try {
-    await Promise.race([server.ready, server.exited.then((status) => Promise.reject(status))]);
-  } catch (err) {
+  const started = await waitUntilReady(server);
+  if (!started.ok) {
     progress.clear();
-    const status = await settled(server.exited, 200);
-    const why = status ? describeServerEnd(status, server.stderrTail()) : describeRequestError(err).message;
-    process.stderr.write(`burrow: ${why}\n`);
+    process.stderr.write(`burrow: ${started.reason}\n`);
     return EXIT.rejectedOrFailed;
   }
 
