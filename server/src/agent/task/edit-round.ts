@@ -150,7 +150,11 @@ function editRequestText(input: EditRoundInput): string {
   const parts: string[] = [`The approved plan:\n${renderPlan(input.plan)}`];
   if (input.references.length > 0) {
     parts.push("Files for reference (do not change them):");
-    for (const f of input.references) parts.push(fileListing(f.path, f.text, f.window));
+    // A reference view is already cut to its window by the context engine; only its place is named.
+    for (const f of input.references) {
+      const where = f.window ? ` (lines ${f.window.startLine}-${f.window.endLine})` : "";
+      parts.push(fenced(`${f.path}${where}`, f.text));
+    }
   }
   parts.push("Files you may change:");
   for (const f of input.editable) {
@@ -166,10 +170,25 @@ function editRequestText(input: EditRoundInput): string {
   return parts.join("\n\n");
 }
 
+/**
+ * A file as the model sees it: its path alone on a line, then a fence with its text. For a window of
+ * a large file only the window's lines are shown, and the path line says where they sit; the edit
+ * engine splices the model's window back by line range.
+ */
 function fileListing(path: string, text: string, window?: { startLine: number; endLine: number }): string {
+  if (!window) return fenced(path, text);
+  const total = text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+  return fenced(`${path} (lines ${window.startLine}-${window.endLine} of ${total}; only these lines are shown, edit within them)`, windowLines(text, window));
+}
+
+function fenced(title: string, text: string): string {
   const fence = text.includes("```") ? "````" : "```";
-  const where = window ? ` (lines ${window.startLine}-${window.endLine} only; edit within these lines)` : "";
-  return `${path}${where}\n${fence}\n${text}${text.endsWith("\n") || text === "" ? "" : "\n"}${fence}`;
+  return `${title}\n${fence}\n${text}${text.endsWith("\n") || text === "" ? "" : "\n"}${fence}`;
+}
+
+function windowLines(text: string, window: { startLine: number; endLine: number }): string {
+  const lines = text.split("\n");
+  return lines.slice(window.startLine - 1, window.endLine).join("\n") + "\n";
 }
 
 /** Identifiers and paths a task or plan names, to focus windows of large files. */

@@ -19,6 +19,7 @@ import { pathToFileUri } from "../sandbox/index.js";
 import type { Settings } from "../settings.js";
 import type { EditorHost, FileToApply } from "./editor.js";
 import { focusTerms, runEditRound, type EditableFile, type ReferenceFile } from "./edit-round.js";
+import { describeDeclined, renderDiffDocument } from "./diff-document.js";
 import { FileLocks } from "./file-locks.js";
 import { planMessages, PLAN_JSON_SCHEMA, readPlan, renderPlan, type Plan } from "./plan.js";
 import { canTransition, isTerminal, type TaskState } from "./states.js";
@@ -436,7 +437,8 @@ export class TaskManager {
     };
     task.changeset = round.changeset;
     task.changes = round.changeset.hunks.map((h): ChangeEntry => ({ ...h, uri: uriOf(h.path) }));
-    task.documents.diff = await this.deps.state.write(`tasks/${task.id}/changes.diff`, round.changeset.diff);
+    for (const f of round.changeset.files) for (const note of f.notes ?? []) task.warnings.push(note);
+    task.documents.diff = await this.deps.state.write(`tasks/${task.id}/changes.diff`, renderDiffDocument(task.id, task.request.prompt, round.changeset));
   }
 
   private async applyApproved(task: Task, hunks: string[] | undefined): Promise<void> {
@@ -476,9 +478,7 @@ export class TaskManager {
       task.warnings.push(`The editor reported these files applied but Burrow could not confirm their text: ${outcome.unverified.join(", ")}. Check them before saving.`);
     }
     task.declinedHunks = declined;
-    task.declinedDescriptions = changeset.hunks
-      .filter((h) => declined.includes(h.hunkId))
-      .map((h) => `${h.path} lines ${h.oldStart}-${h.oldStart + Math.max(0, h.oldLines - 1)}`);
+    task.declinedDescriptions = changeset.hunks.filter((h) => declined.includes(h.hunkId)).map(describeDeclined);
     this.move(task, "applied");
   }
 
