@@ -7,7 +7,7 @@ import { parseFlags } from "../../server/src/cli/terminal/args.js";
 import { colourEnabled, palette } from "../../server/src/cli/terminal/colour.js";
 import { colourDiff, describeTier, diffStats } from "../../server/src/cli/terminal/diff.js";
 import { createLineReader, interpretAnswer } from "../../server/src/cli/terminal/lines.js";
-import { describeServerEnd, exitCodeForError } from "../../server/src/cli/terminal/outcomes.js";
+import { describeServerEnd, exitCodeForError, isLocalProvider } from "../../server/src/cli/terminal/outcomes.js";
 import { createProgress } from "../../server/src/cli/terminal/progress.js";
 import { waitUntilReady } from "../../server/src/cli/terminal/startup.js";
 import type { SpawnedServer } from "../../server/src/cli/spawn-server.js";
@@ -175,6 +175,16 @@ describe("outcomes", () => {
     [undefined, 1],
   ])("error code %s exits %i", (code, exit) => {
     expect(exitCodeForError(code)).toBe(exit);
+  });
+
+  it.each([
+    [undefined, true],
+    ["ollama", true],
+    ["LMStudio", true],
+    ["anthropic", false],
+    ["openai", false],
+  ])("provider %s runs locally: %s", (provider, local) => {
+    expect(isLocalProvider(provider)).toBe(local);
   });
 
   it("explains a server that ended, with its last stderr line", () => {

@@ -15,7 +15,7 @@ import { parseFlags } from "./terminal/args.js";
 import { checkRoot } from "./terminal/root.js";
 import { paletteFor } from "./terminal/colour.js";
 import { createLineReader } from "./terminal/lines.js";
-import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
+import { EXIT, describeRequestError, describeServerEnd, exitCodeForError, isLocalProvider } from "./terminal/outcomes.js";
 import { createProgress } from "./terminal/progress.js";
 import { waitUntilReady } from "./terminal/startup.js";
 
@@ -158,8 +158,15 @@ export async function main(argv: string[]): Promise<number> {
         }
         const { code, message } = describeRequestError(err);
         process.stderr.write(`burrow: ${message}\n`);
-        const exit = exitCodeForError(code);
-        if (exit === EXIT.noModel) return exit;
+        if (exitCodeForError(code) === EXIT.noModel) return EXIT.noModel;
+        // A failure without a code may still be a runtime that is not running; when no local runtime
+        // answers at all, no later question can succeed either, so the chat ends as "no model".
+        if (code === undefined && isLocalProvider(flags.values.provider)) {
+          const listed = (await connection.sendRequest("workspace/executeCommand", { command: "burrow.models.list", arguments: [{}] }).catch(
+            () => undefined,
+          )) as { ok?: boolean } | undefined;
+          if (listed?.ok === false) return EXIT.noModel;
+        }
         failures += 1;
       } finally {
         inFlight = undefined;

@@ -17,7 +17,7 @@ import { paletteFor, type Palette } from "./terminal/colour.js";
 import { colourDiff, diffStats, plural, type ChangeSummary } from "./terminal/diff.js";
 import { EventQueue } from "./terminal/events.js";
 import { createLineReader, interpretAnswer, type GateAnswer, type LineReader } from "./terminal/lines.js";
-import { EXIT, describeRequestError, describeServerEnd, exitCodeForError } from "./terminal/outcomes.js";
+import { EXIT, describeRequestError, describeServerEnd, exitCodeForError, isLocalProvider } from "./terminal/outcomes.js";
 import { createProgress, type Progress } from "./terminal/progress.js";
 import { waitUntilReady } from "./terminal/startup.js";
 
@@ -69,9 +69,6 @@ type RunEvent =
  * in use) before the terminal reports what the runtime probe found.
  */
 const NO_RUNTIME_GRACE_MS = 500;
-
-/** The providers that run on this machine; anything else is a cloud provider, which needs no runtime. */
-const LOCAL_PROVIDERS = new Set(["ollama", "lmstudio"]);
 
 const WORKING_LABELS: Record<string, string> = {
   queued: "waiting for another task to finish with these files",
@@ -189,7 +186,7 @@ async function runTask(options: RunOptions): Promise<number> {
   // The task reads the repository before its first model request, which takes a while in a large
   // project. Asking the runtimes at the same time means a stopped Ollama is reported in a second,
   // not after the indexing. Only when no local runtime answers at all is this conclusive.
-  if (LOCAL_PROVIDERS.has((options.provider ?? "ollama").toLowerCase())) {
+  if (isLocalProvider(options.provider)) {
     send(connection, "burrow.models.list", {}).then(
       (listed) => {
         const result = listed as { ok?: boolean; reason?: string } | undefined;

@@ -13,6 +13,12 @@ export const EXIT = {
   noModel: 3,
 } as const;
 
+/** The providers that run on this machine (no `--provider` means Ollama); the rest are cloud providers. */
+export function isLocalProvider(provider: string | undefined): boolean {
+  const name = (provider ?? "ollama").trim().toLowerCase();
+  return name === "ollama" || name === "lmstudio";
+}
+
 /** Error codes the server uses when no model can answer: nothing listening, or the model not installed. */
 const NO_MODEL_CODES = new Set(["runtime-unreachable", "model-missing", "unreachable"]);
 
