@@ -6,8 +6,8 @@
  * `workspace/applyEdit` may name a file outside the root. Every row runs twice: once for a client
  * that applies edits itself (Neovim) and once for one without `applyEdit`, where the server writes.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
@@ -112,7 +112,12 @@ let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.close();
   await fake?.close();
-  fixture?.cleanup();
+  try {
+    fixture?.cleanup();
+  } catch {
+    // The server's background work may still be finishing a state file; remove the folder again.
+    if (fixture) rmSync(dirname(fixture.root), { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
   harness = undefined;
   fake = undefined;
   fixture = undefined;
