@@ -1,7 +1,7 @@
 // `burrow run` as a user scripts it: the built binary, answers piped into stdin, the server it
 // spawns talking to the fake Ollama, and a temp copy of a small project. Each row checks the exit
 // code, what was printed, what the model was asked, and exactly which files changed.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -224,6 +224,28 @@ describe("burrow run through a pipe", () => {
     expect(ran.stderr).toMatch(/^burrow run: .+\.\n/);
     expect(ran.stderr).toContain("Usage: burrow run");
     expect(fake.requests).toHaveLength(0);
+  });
+
+  // util-linux `script` gives the command a pseudo-terminal, as a person at a terminal would.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript).each([
+    ["with colour", {}, true],
+    ["without colour under NO_COLOR", { NO_COLOR: "1" }, false],
+  ])("on a terminal, shows a spinner and reads typed answers, %s", async (_name, colourEnv, coloured) => {
+    fake.enqueueChat(plan(), edits());
+    const command = `'${process.execPath}' '${join(REPO_ROOT, "bin", "burrow.js")}' run 'Greet with a template string' --root '${fixture.root}'`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm", ...colourEnv }, cwd: fixture.root });
+    let screen = "";
+    child.stdout.on("data", (d: Buffer) => (screen += d.toString()));
+    // Typed ahead: a terminal keeps the keystrokes until the prompt reads them.
+    child.stdin.end("y\ry\r");
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+
+    expect(code, screen).toBe(0);
+    expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
+    expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (starting the Burrow server|planning|writing)/);
+    expect(screen.includes("\u001b[32m+  return `Hello, ${name}!`;")).toBe(coloured);
+    expect(screen).toMatch(/Applied(\u001b\[39m)? 1 change to 1 file: src\/greet\.ts\./);
   });
 
   it.each([
