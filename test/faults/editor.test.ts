@@ -50,9 +50,12 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  const violations = client?.stdoutViolations ?? [];
   await client?.close();
   client = undefined;
   await ws.remove();
+  // Whatever happened, nothing but JSON-RPC reached the editor's end of stdout.
+  expect(violations).toEqual([]);
 });
 
 /** Script the model: the plan names greet.ts, and the edits rewrite it as `text` plus one function. */

@@ -258,6 +258,14 @@ describe("cancellation reaches the runtime", () => {
       await client.executeCommand("burrow.plan.approve", { taskId });
     }
     const hanging = await fake.waitFor((r) => isModelRequest(r) && (stage === "plan") === isPlanRequest(r) && !r.finished, 20_000);
+    // A stuck model holds up nothing else: the editor's requests are answered meanwhile.
+    const actions = await client.request(
+      "textDocument/codeAction",
+      { textDocument: { uri: ws.uri(FILE) }, range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: [] } },
+      2_000,
+    );
+    expect(actions === null || Array.isArray(actions)).toBe(true);
+    expect((await client.executeCommand<TaskUpdate>("burrow.task.status", { taskId }, 2_000)).state).toBe(stage === "plan" ? "planning" : "editing");
     await client.executeCommand("burrow.task.cancel", { taskId });
     await client.waitForTaskState(taskId, ["cancelled"], 10_000);
     const aborted = await fake.waitFor((r) => r === hanging && r.finished, 5_000);
