@@ -1,7 +1,7 @@
 // `burrow chat` over real pipes: the built binary reads questions from stdin, its spawned server
 // streams answers from the fake Ollama as `burrow/chatDelta`, and the session carries the
 // conversation from one question to the next. Chat must never change a file.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -136,6 +136,22 @@ describe("burrow chat through a pipe", () => {
     const ran = await chat(["--root", fixture.root], "Hello?\nAnyone?\n", { ...env, OLLAMA_HOST: `http://127.0.0.1:${await closedPort()}` }, fixture.root);
     expect(ran.code).toBe(3);
     expect(ran.stderr.trim().split("\n").at(-1)).toMatch(/^burrow: Ollama is not running .*(ollama serve|OLLAMA_HOST)/);
+  });
+
+  // util-linux `script` gives the command a pseudo-terminal, as a person at a terminal would.
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("works on a terminal, with a prompt and typed questions", async () => {
+    fake.enqueueChat({ chunks: ["Typed ", "and answered."] });
+    const command = `'${process.execPath}' '${join(REPO_ROOT, "bin", "burrow.js")}' chat --root '${fixture.root}'`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm" }, cwd: fixture.root });
+    let screen = "";
+    child.stdout.on("data", (d: Buffer) => (screen += d.toString()));
+    child.stdin.end("What is this?\r/exit\r");
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code, screen).toBe(0);
+    expect(screen).toContain("Burrow chat about");
+    expect(screen).toContain("> ");
+    expect(screen).toContain("Typed and answered.");
+    expect(fake.chatRequests()[0].messages.at(-1).content).toBe("What is this?");
   });
 
   it.each([
