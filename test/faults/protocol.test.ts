@@ -418,6 +418,9 @@ const malformedMessage: fc.Arbitrary<Buffer> = fc.oneof(
   // Broken headers, and garbage outside any frame.
   fc.constantFrom(
     "Content-Length: abc\r\n\r\n",
+    "Content-Length: -1\r\n\r\n",
+    "Content-Length: 1e3\r\n\r\n",
+    "Content-Length: 0x10\r\n\r\n",
     "Content-Length:\r\n\r\n",
     "content-type: text/plain\r\n\r\n",
     "no colon here\r\n\r\n",
