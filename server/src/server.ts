@@ -188,7 +188,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const state = createStateStore(stateDirectory(env));
     const recovered = await recoverJournals(state, log);
     const roots = rootsOf(params);
-    const workspace = await createWorkspace({ roots, settings: settings.sandbox ?? {}, log });
+    const workspace = await createWorkspace({ roots, settings: settings.sandbox ?? {}, log, state, env });
     const models = swappableRouter(createModelRouter({ settings, env, state, log, onProgress: (e) => log(`models: ${e.message}`) }));
     // Hardware detection starts now and is awaited by the first task or chat, not by initialize:
     // the editor gets its answer at once, and the tier is known before a model is chosen.
@@ -240,6 +240,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const next = mergeSettings(r.initSettings, parsed.settings);
     if (JSON.stringify(next) === JSON.stringify(r.settings)) return;
     r.settings = next;
+    await r.workspace.configure?.(next.sandbox ?? {});
     const hardware = await r.models.hardware().catch(() => undefined);
     const previous = r.models.replace(
       createModelRouter({ settings: next, env, state: r.state, log, onProgress: (e) => log(`models: ${e.message}`), ...(hardware ? { hardware } : {}) }),
@@ -304,6 +305,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     shuttingDown = true;
     await running?.tasks.dispose();
     running?.context.dispose();
+    running?.workspace.close?.();
     await running?.models.dispose();
   });
 
