@@ -332,7 +332,7 @@ async function evaluate(repo: RepoSpec, commits: Sampled[]): Promise<Tally> {
 
 /** A one-field BM25 index over file contents, kept in step with the tree like the engine's. */
 export class IncrementalBaseline {
-  private readonly index = new Bm25Index([{ name: "content", weight: 1, b: 0.75 }]);
+  private readonly index = new Bm25Index([{ name: "content", b: 0.75 }]);
   private readonly blobs = new Map<string, string>();
 
   constructor(private readonly terms: (text: string) => Map<string, number>) {}
@@ -354,7 +354,7 @@ export class IncrementalBaseline {
   }
 
   rank(task: string): string[] {
-    return [...this.index.search(this.terms(task))].sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : 1)).map(([rel]) => rel);
+    return [...this.index.search(this.terms(task))].sort((a, b) => b[1][0]! - a[1][0]! || (a[0] < b[0] ? -1 : 1)).map(([rel]) => rel);
   }
 }
 

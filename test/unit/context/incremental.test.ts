@@ -3,6 +3,7 @@
 // once, and a restarted engine takes unchanged files from the cache without reading them.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openFixture, type Harness } from "./fixture.js";
 
@@ -61,6 +62,13 @@ describe("incremental updates", () => {
     const after = await h.engine.build(task);
     expect(after.map).not.toContain("computeInvoiceTotals");
     expect((await h.engine.build({ task: "parseConfig", budgetTokens: 800 })).map).toContain("8: export function parseConfig(text: string): AppConfig {");
+  });
+
+  it("a change reported by file URI is understood like one by path", async () => {
+    await h.engine.refresh();
+    const uri = pathToFileURL(join(h.root, "src/util/strings.ts")).href;
+    h.engine.noteChange(uri, "export function computeInvoiceTotals(): number {\n  return 3;\n}\n");
+    expect((await h.engine.build(task)).files[0]?.path).toBe("src/util/strings.ts");
   });
 
   it("a deleted file leaves the index", async () => {

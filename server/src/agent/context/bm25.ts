@@ -1,37 +1,49 @@
 /**
  * Okapi BM25 over the files of the workspace, kept up to date one file at a time. Each file is a
- * document with several fields (contents, path, definition names), each scored on its own and
- * summed with a weight, so a path or a definition that matches counts for more than a passing use.
+ * document with several fields (contents, path, definition names), each scored on its own, so a
+ * caller can weigh a path or a definition that matches above a passing use.
  *
- * Terms are interned to integers and each document keeps its terms as a sorted typed array, so a
- * 10,000-file repository costs a few bytes per distinct term per file, and a query is a handful of
- * binary searches per document rather than a hash lookup per posting.
+ * Terms are interned to integers. Each field keeps, per term, a posting list of (document, term
+ * frequency) pairs packed in one array of small integers (most terms occur in a few files, so the
+ * per-list overhead matters more than the per-entry one), and a query touches only the documents that contain its
+ * terms: on a 10,000-file repository a task costs its matches, not a pass over every file.
+ * Removing a document leaves tombstones that are swept out once they make up a fifth of a list.
  */
 
 export interface FieldSpec {
   name: string;
-  weight: number;
   /** BM25 length normalisation for this field (0 = none, 1 = full). */
   b: number;
 }
 
-interface FieldVector {
-  ids: Int32Array;
-  tfs: Float32Array;
-  length: number;
+const K1 = 1.2;
+
+/** A posting list: document slot and term frequency, interleaved; `dead` counts removed documents' pairs. */
+interface Postings {
+  pairs: number[];
+  dead: number;
 }
 
-const K1 = 1.2;
+interface Document {
+  key: string;
+  slot: number;
+  /** Per field: the term ids it holds (to update document frequencies on removal) and its length. */
+  terms: Int32Array[];
+  lengths: number[];
+}
 
 export class Bm25Index {
   private readonly dictionary = new Map<string, number>();
-  private readonly documents = new Map<string, FieldVector[]>();
-  /** Per field: document frequency by term id, and the summed field lengths. */
-  private readonly df: Int32Array[];
+  private readonly documents = new Map<string, Document>();
+  /** Live document per slot (null once removed); slots are reused after a sweep. */
+  private readonly slots: Array<Document | null> = [];
+  private readonly freeSlots: number[] = [];
+  /** Per field: postings by term id, and the summed field lengths. */
+  private readonly postings: Array<Array<Postings | undefined>>;
   private readonly totalLength: number[];
 
   constructor(private readonly fields: readonly FieldSpec[]) {
-    this.df = fields.map(() => new Int32Array(1024));
+    this.postings = fields.map(() => []);
     this.totalLength = fields.map(() => 0);
   }
 
@@ -39,116 +51,118 @@ export class Bm25Index {
     return this.documents.size;
   }
 
-  has(doc: string): boolean {
-    return this.documents.has(doc);
+  has(key: string): boolean {
+    return this.documents.has(key);
   }
 
   /** Add or replace a document; `fieldTerms[i]` holds the term counts of field i. */
-  set(doc: string, fieldTerms: ReadonlyArray<ReadonlyMap<string, number> | ReadonlyArray<readonly [string, number]>>): void {
-    this.delete(doc);
-    const vectors: FieldVector[] = [];
+  set(key: string, fieldTerms: ReadonlyArray<Iterable<readonly [string, number]>>): void {
+    this.delete(key);
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    const doc: Document = { key, slot, terms: [], lengths: [] };
     for (let f = 0; f < this.fields.length; f++) {
-      const entries = [...(fieldTerms[f] ?? [])];
-      const pairs: Array<[number, number]> = [];
+      const ids: number[] = [];
       let length = 0;
-      for (const [term, count] of entries) {
+      for (const [term, count] of fieldTerms[f] ?? []) {
         if (count <= 0) continue;
-        pairs.push([this.intern(term), count]);
+        const id = this.intern(term);
+        ids.push(id);
         length += count;
+        (this.postings[f]![id] ??= { pairs: [], dead: 0 }).pairs.push(slot, Math.round(count));
       }
-      pairs.sort((a, b) => a[0] - b[0]);
-      const ids = new Int32Array(pairs.length);
-      const tfs = new Float32Array(pairs.length);
-      pairs.forEach(([id, tf], i) => {
-        ids[i] = id;
-        tfs[i] = tf;
-      });
-      const df = this.df[f]!;
-      for (const id of ids) df[id] = (df[id] ?? 0) + 1;
+      doc.terms.push(Int32Array.from(ids));
+      doc.lengths.push(length);
       this.totalLength[f]! += length;
-      vectors.push({ ids, tfs, length });
     }
-    this.documents.set(doc, vectors);
+    this.slots[slot] = doc;
+    this.documents.set(key, doc);
   }
 
-  delete(doc: string): void {
-    const old = this.documents.get(doc);
-    if (!old) return;
-    old.forEach((vector, f) => {
-      const df = this.df[f]!;
-      for (const id of vector.ids) df[id] = df[id]! - 1;
-      this.totalLength[f]! -= vector.length;
-    });
-    this.documents.delete(doc);
-  }
-
-  /** Inverse document frequency of a term in a field (0 when the term is unknown there). */
-  idf(term: string, field = 0): number {
-    const id = this.dictionary.get(term);
-    if (id === undefined) return 0;
-    const n = this.documents.size;
-    const df = this.df[field]![id] ?? 0;
-    if (df === 0) return 0;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  delete(key: string): void {
+    const doc = this.documents.get(key);
+    if (!doc) return;
+    for (let f = 0; f < this.fields.length; f++) {
+      this.totalLength[f]! -= doc.lengths[f]!;
+      for (const id of doc.terms[f]!) {
+        const list = this.postings[f]![id]!;
+        list.dead++;
+        if (list.dead * 10 > list.pairs.length) this.sweep(list);
+      }
+    }
+    this.slots[doc.slot] = null;
+    this.documents.delete(key);
+    // A slot is reused only once no posting list can still name it: after every list it appeared
+    // in has been swept. Until then it stays empty (null), which the search skips.
+    this.pendingSlots.push(doc.slot);
+    if (this.pendingSlots.length > 256) this.sweepAll();
   }
 
   /** Number of documents whose `field` contains `term`. */
   documentFrequency(term: string, field = 0): number {
     const id = this.dictionary.get(term);
-    return id === undefined ? 0 : (this.df[field]![id] ?? 0);
+    if (id === undefined) return 0;
+    const list = this.postings[field]![id];
+    return list ? list.pairs.length / 2 - list.dead : 0;
   }
 
   /**
    * Score every document that matches at least one query term. `query` maps terms to weights
    * (a term the user wrote twice, or spelled as a whole identifier, may weigh more).
-   * Returns per-document totals and, per field, the raw field scores for callers that mix them.
+   * Returns per document the BM25 score of each field.
    */
-  search(query: ReadonlyMap<string, number>): Map<string, { total: number; fields: number[] }> {
+  search(query: ReadonlyMap<string, number>): Map<string, number[]> {
     const n = this.documents.size;
-    const results = new Map<string, { total: number; fields: number[] }>();
+    const results = new Map<string, number[]>();
     if (n === 0) return results;
-    const terms: Array<{ id: number; weight: number; idf: number[] }> = [];
-    for (const [term, weight] of query) {
-      const id = this.dictionary.get(term);
-      if (id === undefined) continue;
-      const idf = this.fields.map((_, f) => {
-        const df = this.df[f]![id] ?? 0;
-        return df === 0 ? 0 : Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      });
-      if (idf.every((v) => v === 0)) continue;
-      terms.push({ id, weight, idf });
-    }
-    if (terms.length === 0) return results;
-    terms.sort((a, b) => a.id - b.id);
-    const average = this.totalLength.map((total) => Math.max(total / n, 1));
-    for (const [doc, vectors] of this.documents) {
-      let total = 0;
-      let fields: number[] | null = null;
-      for (let f = 0; f < vectors.length; f++) {
-        const spec = this.fields[f]!;
-        const vector = vectors[f]!;
-        if (vector.ids.length === 0) continue;
-        const norm = K1 * (1 - spec.b + (spec.b * vector.length) / average[f]!);
-        let score = 0;
-        let lo = 0;
-        for (const term of terms) {
-          if (term.idf[f] === 0) continue;
-          const at = lowerBound(vector.ids, term.id, lo);
-          if (at >= vector.ids.length) break;
-          lo = at;
-          if (vector.ids[at] !== term.id) continue;
-          const tf = vector.tfs[at]!;
-          score += term.weight * term.idf[f]! * ((tf * (K1 + 1)) / (tf + norm));
-        }
-        if (score > 0) {
-          fields ??= new Array<number>(vectors.length).fill(0);
-          fields[f] = score;
-          total += spec.weight * score;
+    for (let f = 0; f < this.fields.length; f++) {
+      const b = this.fields[f]!.b;
+      const average = Math.max(this.totalLength[f]! / n, 1);
+      for (const [term, weight] of query) {
+        const id = this.dictionary.get(term);
+        if (id === undefined) continue;
+        const list = this.postings[f]![id];
+        if (!list) continue;
+        const pairs = list.pairs;
+        const df = pairs.length / 2 - list.dead;
+        if (df <= 0) continue;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        for (let i = 0; i < pairs.length; i += 2) {
+          const doc = this.slots[pairs[i]!];
+          if (!doc) continue;
+          const tf = pairs[i + 1]!;
+          const norm = K1 * (1 - b + (b * doc.lengths[f]!) / average);
+          let scores = results.get(doc.key);
+          if (!scores) {
+            scores = new Array<number>(this.fields.length).fill(0);
+            results.set(doc.key, scores);
+          }
+          scores[f] = scores[f]! + weight * idf * ((tf * (K1 + 1)) / (tf + norm));
         }
       }
-      if (fields) results.set(doc, { total, fields });
     }
     return results;
+  }
+
+  private readonly pendingSlots: number[] = [];
+
+  /** Drop the entries of removed documents from one list. */
+  private sweep(list: Postings): void {
+    const pairs = list.pairs;
+    let kept = 0;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (!this.slots[pairs[i]!]) continue;
+      pairs[kept++] = pairs[i]!;
+      pairs[kept++] = pairs[i + 1]!;
+    }
+    pairs.length = kept;
+    list.dead = 0;
+  }
+
+  /** Sweep every list that holds tombstones, then let the removed documents' slots be reused. */
+  private sweepAll(): void {
+    for (const lists of this.postings) for (const list of lists) if (list && list.dead > 0) this.sweep(list);
+    this.freeSlots.push(...this.pendingSlots);
+    this.pendingSlots.length = 0;
   }
 
   private intern(term: string): number {
@@ -156,27 +170,7 @@ export class Bm25Index {
     if (id === undefined) {
       id = this.dictionary.size;
       this.dictionary.set(term, id);
-      for (let f = 0; f < this.df.length; f++) {
-        const df = this.df[f]!;
-        if (id >= df.length) {
-          const grown = new Int32Array(df.length * 2);
-          grown.set(df);
-          this.df[f] = grown;
-        }
-      }
     }
     return id;
   }
-}
-
-/** First index in the sorted `ids` (from `from`) whose value is not below `id`. */
-function lowerBound(ids: Int32Array, id: number, from: number): number {
-  let lo = from;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -8,8 +8,10 @@
  *   indexed, so a restarted server knows which files are unchanged without reading them.
  *
  * Entries no file of the root refers to any more are dropped when their shard is next written, so
- * the cache follows the tree instead of growing with every edit. The cache is an optimisation
- * only: an unreadable or outdated entry is treated as missing.
+ * the cache follows the tree instead of growing with every edit. Shards are held in memory only
+ * while a refresh uses them (`release` lets them go), since the index keeps what it needs in a
+ * more compact form. The cache is an optimisation only: an unreadable or outdated entry is
+ * treated as missing.
  */
 import { createHash } from "node:crypto";
 import type { StateStore } from "../sandbox/types.js";
@@ -26,6 +28,8 @@ export class RootCache {
   private readonly shards = new Map<string, Map<string, FileFacts>>();
   private readonly loadingShards = new Map<string, Promise<Map<string, FileFacts>>>();
   private readonly dirtyShards = new Set<string>();
+  /** Parsed since the last flush, not yet on disk. */
+  private readonly unsaved = new Map<string, FileFacts>();
   private manifestEntries: Map<string, ManifestEntry> | null = null;
   private manifestDirty = false;
   private writing: Promise<void> = Promise.resolve();
@@ -49,19 +53,20 @@ export class RootCache {
   }
 
   get(hash: string): FileFacts | undefined {
-    return this.shards.get(hash.slice(0, 2))?.get(hash);
+    return this.unsaved.get(hash) ?? this.shards.get(hash.slice(0, 2))?.get(hash);
   }
 
   /** Remember the facts of bytes that are on disk (editor buffers are not worth keeping). */
   set(hash: string, facts: FileFacts): void {
-    const shard = hash.slice(0, 2);
-    let entries = this.shards.get(shard);
-    if (!entries) {
-      entries = new Map();
-      this.shards.set(shard, entries);
-    }
-    entries.set(hash, facts);
-    this.dirtyShards.add(shard);
+    if (!this.state) return;
+    this.unsaved.set(hash, facts);
+    this.dirtyShards.add(hash.slice(0, 2));
+  }
+
+  /** Let go of the shards loaded for a refresh; the next refresh reads what it needs again. */
+  release(): void {
+    this.shards.clear();
+    this.loadingShards.clear();
   }
 
   /** What each file looked like when last indexed (empty the first time). */
@@ -110,15 +115,19 @@ export class RootCache {
     const writeManifest = this.manifestDirty;
     this.dirtyShards.clear();
     this.manifestDirty = false;
+    const saving = new Map<string, FileFacts>();
+    for (const [hash, facts] of this.unsaved) if (shards.includes(hash.slice(0, 2))) saving.set(hash, facts);
     this.writing = this.writing.then(async () => {
       try {
         const live = new Set<string>();
         for (const entry of this.manifestEntries?.values() ?? []) live.add(entry.hash);
         for (const shard of shards) {
-          const entries = await this.loadShard(shard);
+          const entries = await this.readShard(shard);
+          for (const [hash, facts] of saving) if (hash.startsWith(shard)) entries.set(hash, facts);
           for (const hash of [...entries.keys()]) if (!live.has(hash)) entries.delete(hash);
           await state.write(`${this.directory}/facts/${shard}.json`, JSON.stringify(Object.fromEntries(entries)));
         }
+        for (const [hash, facts] of saving) if (this.unsaved.get(hash) === facts) this.unsaved.delete(hash);
         if (writeManifest) {
           const files: Record<string, [number, number, string]> = {};
           for (const [rel, e] of this.manifestEntries ?? []) files[rel] = [e.mtimeMs, e.bytes, e.hash];
@@ -134,25 +143,26 @@ export class RootCache {
   private loadShard(shard: string): Promise<Map<string, FileFacts>> {
     let pending = this.loadingShards.get(shard);
     if (!pending) {
-      pending = (async () => {
-        const entries = new Map<string, FileFacts>();
-        const text = await this.readQuietly(`${this.directory}/facts/${shard}.json`);
-        if (text !== null) {
-          try {
-            for (const [hash, facts] of Object.entries(JSON.parse(text) as Record<string, FileFacts>)) entries.set(hash, facts);
-          } catch {
-            this.log(`context: cache shard ${shard} was unreadable; its files will be parsed again.`);
-          }
-        }
-        // Entries parsed while the shard was loading are newer than the disk's.
-        const current = this.shards.get(shard);
-        if (current) for (const [hash, facts] of current) entries.set(hash, facts);
+      pending = this.readShard(shard).then((entries) => {
         this.shards.set(shard, entries);
         return entries;
-      })();
+      });
       this.loadingShards.set(shard, pending);
     }
     return pending;
+  }
+
+  private async readShard(shard: string): Promise<Map<string, FileFacts>> {
+    const entries = new Map<string, FileFacts>();
+    const text = await this.readQuietly(`${this.directory}/facts/${shard}.json`);
+    if (text !== null) {
+      try {
+        for (const [hash, facts] of Object.entries(JSON.parse(text) as Record<string, FileFacts>)) entries.set(hash, facts);
+      } catch {
+        this.log(`context: cache shard ${shard} was unreadable; its files will be parsed again.`);
+      }
+    }
+    return entries;
   }
 
   private async readQuietly(rel: string): Promise<string | null> {

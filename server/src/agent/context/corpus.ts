@@ -7,6 +7,8 @@
 import { Bm25Index } from "./bm25.js";
 import type { Definition, FileFacts } from "./facts.js";
 import { buildGraph, personalizedPageRank, type ReferenceGraph } from "./graph.js";
+import { isCode } from "./languages.js";
+import { companionKey, isTestPath } from "./paths.js";
 import { addIdentifierTerms, pathTerms } from "./words.js";
 
 export interface IndexedFile {
@@ -29,25 +31,61 @@ export const DEFS = 2;
 /** Kinds that name something other files can use (a Markdown heading cannot be referenced). */
 const LINKABLE = (def: Definition): boolean => def.kind !== "heading";
 
+/** What the corpus derives once per file for ranking. */
+interface FileMeta {
+  code: boolean;
+  test: boolean;
+  companion: string;
+  /** The identifiers the file uses, as ids into the corpus's dictionary, with counts. */
+  identIds: Int32Array;
+  identCounts: Uint16Array;
+}
+
+/** Lookups over all files that are rebuilt only after files change. */
+export interface FileLookups {
+  byDisplay: Map<string, string>;
+  byBase: Map<string, string[]>;
+  byCompanion: Map<string, string[]>;
+}
+
 export class Corpus {
   readonly files = new Map<string, IndexedFile>();
   readonly bm25 = new Bm25Index([
-    { name: "content", weight: 1, b: 0.75 },
-    { name: "path", weight: 1, b: 0.3 },
-    { name: "defs", weight: 1, b: 0.5 },
+    { name: "content", b: 0.75 },
+    { name: "path", b: 0.3 },
+    { name: "defs", b: 0.5 },
   ]);
+  private readonly meta = new Map<string, FileMeta>();
   private readonly definers = new Map<string, Set<string>>();
+  /** Identifier dictionary shared by every file, so each name is stored once. */
+  private readonly identIds = new Map<string, number>();
+  private readonly identNames: string[] = [];
   private graphCache: ReferenceGraph | null = null;
   private centralityCache: Float64Array | null = null;
+  private lookupCache: FileLookups | null = null;
+  private centralTop: Array<[string, number]> | null = null;
 
+  /**
+   * Index a file. The identifier list of its facts moves into the corpus's compact form, and the
+   * stored `IndexedFile` keeps only what rendering needs (its definitions).
+   */
   set(file: IndexedFile): void {
     const old = this.files.get(file.abs);
     if (old && old.hash === file.hash && old.display === file.display) {
-      this.files.set(file.abs, file);
+      this.files.set(file.abs, { ...file, facts: old.facts });
       return;
     }
     this.delete(file.abs);
-    this.files.set(file.abs, file);
+    const idents = file.facts.idents;
+    const identIds = new Int32Array(idents.length);
+    const identCounts = new Uint16Array(idents.length);
+    idents.forEach(([name, count], i) => {
+      identIds[i] = this.intern(name);
+      identCounts[i] = Math.min(count, 65535);
+    });
+    const stored: IndexedFile = { ...file, facts: { ...file.facts, idents: [] } };
+    this.files.set(file.abs, stored);
+    this.meta.set(file.abs, { code: isCode(file.rel), test: isTestPath(file.rel), companion: companionKey(file.rel), identIds, identCounts });
     for (const def of file.facts.defs) {
       if (!LINKABLE(def)) continue;
       let where = this.definers.get(def.name);
@@ -57,9 +95,8 @@ export class Corpus {
       }
       where.add(file.abs);
     }
-    this.bm25.set(file.abs, [contentTerms(file.facts), pathTerms(file.rel), definitionTerms(file.facts)]);
-    this.graphCache = null;
-    this.centralityCache = null;
+    this.bm25.set(file.abs, [contentTerms(idents), pathTerms(file.rel), definitionTerms(file.facts)]);
+    this.changed();
   }
 
   delete(abs: string): void {
@@ -72,9 +109,9 @@ export class Corpus {
       if (where.size === 0) this.definers.delete(def.name);
     }
     this.files.delete(abs);
+    this.meta.delete(abs);
     this.bm25.delete(abs);
-    this.graphCache = null;
-    this.centralityCache = null;
+    this.changed();
   }
 
   /** The files that define `name` (exact spelling). */
@@ -88,6 +125,39 @@ export class Corpus {
     let weight = 0;
     for (const def of defs) if (def.name === name) weight = Math.max(weight, def.kind === "prototype" ? 0.5 : 1);
     return weight;
+  }
+
+  isCode(abs: string): boolean {
+    return this.meta.get(abs)?.code ?? false;
+  }
+
+  isTest(abs: string): boolean {
+    return this.meta.get(abs)?.test ?? false;
+  }
+
+  companionOf(abs: string): string {
+    return this.meta.get(abs)?.companion ?? "";
+  }
+
+  lookups(): FileLookups {
+    if (!this.lookupCache) {
+      const byDisplay = new Map<string, string>();
+      const byBase = new Map<string, string[]>();
+      const byCompanion = new Map<string, string[]>();
+      const push = (map: Map<string, string[]>, key: string, abs: string) => {
+        const list = map.get(key);
+        if (list) list.push(abs);
+        else map.set(key, [abs]);
+      };
+      for (const file of this.files.values()) {
+        byDisplay.set(file.display.toLowerCase(), file.abs);
+        push(byBase, file.rel.slice(file.rel.lastIndexOf("/") + 1).toLowerCase(), file.abs);
+        const companion = this.companionOf(file.abs);
+        if (companion.length >= 3) push(byCompanion, companion, file.abs);
+      }
+      this.lookupCache = { byDisplay, byBase, byCompanion };
+    }
+    return this.lookupCache;
   }
 
   /**
@@ -106,12 +176,41 @@ export class Corpus {
     return this.centralityCache;
   }
 
+  /** The `limit` most central files with their centrality, most central first. */
+  mostCentral(limit: number): Array<[string, number]> {
+    if (!this.centralTop || this.centralTop.length < Math.min(limit, this.files.size)) {
+      const graph = this.graph();
+      const centrality = this.centrality();
+      const order = graph.keys.map((_, i) => i).sort((a, b) => centrality[b]! - centrality[a]!);
+      this.centralTop = order.slice(0, limit).map((i) => [graph.keys[i]!, centrality[i]!] as [string, number]);
+    }
+    return this.centralTop.slice(0, limit);
+  }
+
   graph(): ReferenceGraph {
     this.graphCache ??= buildGraph(
-      [...this.files.values()].map((f) => ({ key: f.abs, idents: f.facts.idents })),
+      [...this.meta].map(([abs, m]) => ({ key: abs, identIds: m.identIds, identCounts: m.identCounts })),
+      this.identNames,
       (name) => this.definers.get(name),
     );
     return this.graphCache;
+  }
+
+  private changed(): void {
+    this.graphCache = null;
+    this.centralityCache = null;
+    this.lookupCache = null;
+    this.centralTop = null;
+  }
+
+  private intern(name: string): number {
+    let id = this.identIds.get(name);
+    if (id === undefined) {
+      id = this.identNames.length;
+      this.identIds.set(name, id);
+      this.identNames.push(name);
+    }
+    return id;
   }
 }
 
@@ -123,9 +222,9 @@ export class Corpus {
 const splitMemo = new Map<string, Array<[string, number]>>();
 const MEMO_LIMIT = 200_000;
 
-function contentTerms(facts: FileFacts): Map<string, number> {
+function contentTerms(idents: FileFacts["idents"]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const [ident, count] of facts.idents) {
+  for (const [ident, count] of idents) {
     let terms = splitMemo.get(ident);
     if (!terms) {
       const one = new Map<string, number>();

@@ -56,6 +56,7 @@ export interface ContextEngineInternals extends ContextEngine {
 
 const READ_CONCURRENCY = 16;
 const VIEW_MEMO = 32;
+const FLUSH_DELAY_MS = 3000;
 /** `build` lists this many files at most: beyond it, scores say little and the list only costs. */
 const MAX_RANKED = 200;
 /** Work in slices of this many milliseconds, then let the event loop run (LSP requests keep flowing). */
@@ -77,6 +78,7 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
   const viewed = new Map<string, FileFacts>();
   let refreshing: Promise<RefreshStats> | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
   let rootsChanged = workspace.onRootsChanged(() => {
     // New or removed folders are picked up by the next listing; nothing to do until then.
@@ -101,6 +103,19 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
     timer.unref?.();
   }
 
+  /**
+   * Save the cache a little after the index last changed, not on every refresh: saving a file
+   * every few seconds while the user works should not rewrite the manifest each time.
+   */
+  function scheduleFlush(): void {
+    if (disposed || flushTimer !== null) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = null;
+      for (const cache of caches.values()) void cache.flush();
+    }, FLUSH_DELAY_MS);
+    flushTimer.unref?.();
+  }
+
   function refresh(): Promise<RefreshStats> {
     if (refreshing) {
       // A refresh is under way: run one more after it if changes arrived meanwhile.
@@ -114,18 +129,29 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
 
   async function runRefresh(): Promise<RefreshStats> {
     const started = performance.now();
-    const changed = new Map(pending);
+    const reported = new Map(pending);
     pending.clear();
+    const listed = await workspace.list();
+    const present = new Set(listed.map((f) => f.abs));
+    // Notifications may name a file by URI or through a symlinked path; the listing uses resolved
+    // absolute paths. Anything the sandbox does not resolve to a listed file is dropped here.
+    const changed = new Map<string, string | undefined>();
+    for (const [key, text] of reported) {
+      let abs: string | null = key;
+      if (!present.has(key)) {
+        const located = await workspace.locate(key, "read");
+        abs = located.ok ? located.abs : null;
+      }
+      if (abs !== null && present.has(abs)) changed.set(abs, text);
+    }
     for (const [abs, text] of changed) {
       if (text === undefined) buffers.delete(abs);
       else buffers.set(abs, text);
     }
-    const listed = await workspace.list();
     const roots = new Set(listed.map((f) => f.root));
     const single = workspace.roots().length <= 1;
     const stats: RefreshStats = { listed: listed.length, read: 0, parsed: 0, fromCache: 0, removed: 0, ms: 0 };
 
-    const present = new Set(listed.map((f) => f.abs));
     for (const abs of [...corpus.files.keys()]) {
       if (present.has(abs)) continue;
       const old = corpus.files.get(abs)!;
@@ -222,7 +248,8 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
         sliceStart = performance.now();
       }
     }
-    for (const root of roots) void cacheFor(root).flush();
+    for (const root of roots) cacheFor(root).release();
+    scheduleFlush();
     stats.ms = performance.now() - started;
     if (stats.read + stats.parsed + stats.removed > 0) {
       log(`context: indexed ${stats.listed} files (${stats.read} read, ${stats.parsed} parsed, ${stats.fromCache} from cache, ${stats.removed} removed) in ${Math.round(stats.ms)} ms.`);
@@ -232,7 +259,11 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
 
   function factsOf(rel: string, text: string): FileFacts {
     const spec = languageFor(rel);
-    return (spec && reader.extract(spec, text)) || plainFacts(rel, text);
+    const facts = (spec && reader.extract(spec, text)) || plainFacts(rel, text);
+    // Names and signatures are cut from the file's text, and a cut can keep the whole text alive
+    // in memory; a JSON round trip gives the record strings of its own (it is how the cache stores
+    // it anyway).
+    return JSON.parse(JSON.stringify(facts)) as FileFacts;
   }
 
   function resolveOpen(path: string): string | null {
@@ -303,13 +334,17 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
     },
 
     flush(): Promise<void> {
+      if (flushTimer !== null) clearTimeout(flushTimer);
+      flushTimer = null;
       return Promise.all([...caches.values()].map((c) => c.flush())).then(() => undefined);
     },
 
     dispose(): void {
       disposed = true;
       if (timer !== null) clearTimeout(timer);
+      if (flushTimer !== null) clearTimeout(flushTimer);
       timer = null;
+      flushTimer = null;
       rootsChanged();
       rootsChanged = () => {};
       for (const cache of caches.values()) void cache.flush();

@@ -9,8 +9,9 @@
 export interface GraphInput {
   /** A stable key per file (its absolute path). */
   key: string;
-  /** Identifiers used by the file, with counts. */
-  idents: ReadonlyArray<readonly [string, number]>;
+  /** Identifiers used by the file, as ids into the shared name list, with counts. */
+  identIds: Int32Array;
+  identCounts: Uint16Array;
 }
 
 export interface ReferenceGraph {
@@ -29,8 +30,12 @@ export interface ReferenceGraph {
 /** Names defined in more files than this are too generic to link files together. */
 const MAX_DEFINERS = 8;
 
-/** Build the graph; `definers(name)` names the files that define `name`. */
-export function buildGraph(files: readonly GraphInput[], definers: (name: string) => ReadonlySet<string> | undefined): ReferenceGraph {
+/** Build the graph; `names[id]` spells identifier `id`, and `definers(name)` names the files that define it. */
+export function buildGraph(
+  files: readonly GraphInput[],
+  names: readonly string[],
+  definers: (name: string) => ReadonlySet<string> | undefined,
+): ReferenceGraph {
   const keys = files.map((f) => f.key);
   const index = new Map<string, number>();
   keys.forEach((k, i) => index.set(k, i));
@@ -39,18 +44,26 @@ export function buildGraph(files: readonly GraphInput[], definers: (name: string
   const outWeight = new Float64Array(files.length);
   const inWeight = new Float64Array(files.length);
   const referencedBy = new Map<string, number>();
+  // Per identifier, resolved once for the whole build: its defining nodes and how specific it is.
+  const resolved = new Map<number, { nodes: number[]; specificity: number; name: string; definers: ReadonlySet<string> } | null>();
   files.forEach((file, from) => {
     const edges = new Map<number, number>();
-    for (const [name, count] of file.idents) {
-      const where = definers(name);
-      if (!where || where.size === 0 || where.size > MAX_DEFINERS || where.has(file.key)) continue;
-      referencedBy.set(name, (referencedBy.get(name) ?? 0) + 1);
-      const weight = (specificity(name) * Math.sqrt(count)) / where.size;
-      for (const target of where) {
-        const to = index.get(target);
-        if (to === undefined) continue;
-        edges.set(to, (edges.get(to) ?? 0) + weight);
+    for (let i = 0; i < file.identIds.length; i++) {
+      const id = file.identIds[i]!;
+      let target = resolved.get(id);
+      if (target === undefined) {
+        const name = names[id]!;
+        const where = definers(name);
+        target =
+          where && where.size > 0 && where.size <= MAX_DEFINERS
+            ? { nodes: [...where].map((k) => index.get(k)).filter((n): n is number => n !== undefined), specificity: specificity(name), name, definers: where }
+            : null;
+        resolved.set(id, target);
       }
+      if (target === null || target.definers.has(file.key)) continue;
+      referencedBy.set(target.name, (referencedBy.get(target.name) ?? 0) + 1);
+      const weight = (target.specificity * Math.sqrt(file.identCounts[i]!)) / target.nodes.length;
+      for (const to of target.nodes) edges.set(to, (edges.get(to) ?? 0) + weight);
     }
     const t = new Int32Array(edges.size);
     const w = new Float32Array(edges.size);

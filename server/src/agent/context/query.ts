@@ -26,15 +26,7 @@ export function readTask(query: ContextQuery, corpus: Corpus, resolveOpen: (path
   const identifiers = new Map<string, number>();
   const paths = new Map<string, number>();
 
-  const byBase = new Map<string, string[]>();
-  const byDisplay = new Map<string, string>();
-  for (const file of corpus.files.values()) {
-    byDisplay.set(file.display.toLowerCase(), file.abs);
-    const base = file.rel.slice(file.rel.lastIndexOf("/") + 1).toLowerCase();
-    const list = byBase.get(base);
-    if (list) list.push(file.abs);
-    else byBase.set(base, [file.abs]);
-  }
+  const { byDisplay, byBase } = corpus.lookups();
 
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(query.task); m !== null; m = TOKEN.exec(query.task)) {

@@ -8,7 +8,6 @@
  */
 import { CONTENT, type Corpus, DEFS, PATH } from "./corpus.js";
 import { personalizedPageRank } from "./graph.js";
-import { isCode } from "./languages.js";
 import type { TaskSignals } from "./query.js";
 
 export interface RankWeights {
@@ -46,6 +45,9 @@ export const DEFAULT_WEIGHTS: RankWeights = {
   companion: 0.3,
 };
 
+/** How many of the most central files a task that names little still gets. */
+const CENTRAL_FALLBACK = 100;
+
 export interface Scored {
   abs: string;
   score: number;
@@ -55,7 +57,7 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
   // The fields are scored on one BM25 scale (same collection, same idf), so they add up directly,
   // like BM25F; only the total is scaled to [0, 1].
   const text = new Map<string, number>();
-  for (const [abs, { fields }] of corpus.bm25.search(signals.terms)) {
+  for (const [abs, fields] of corpus.bm25.search(signals.terms)) {
     text.set(abs, weights.content * (fields[CONTENT] ?? 0) + weights.path * (fields[PATH] ?? 0) + weights.defs * (fields[DEFS] ?? 0));
   }
   let maxText = 0;
@@ -106,31 +108,24 @@ export function rankFiles(corpus: Corpus, signals: TaskSignals, weights: RankWei
   }
 
   if (weights.prior > 0) {
+    // Every file with a score gets its share of the prior, and so do the most central files, so a
+    // task that names nothing still gets the repository's core.
     const graph = corpus.graph();
     const centrality = corpus.centrality();
-    for (let i = 0; i < graph.keys.length; i++) {
-      const value = centrality[i]!;
-      if (value > 0) scores.set(graph.keys[i]!, (scores.get(graph.keys[i]!) ?? 0) + weights.prior * value);
+    for (const abs of scores.keys()) {
+      const node = graph.index.get(abs);
+      if (node !== undefined) scores.set(abs, scores.get(abs)! + weights.prior * centrality[node]!);
     }
+    for (const [abs, value] of corpus.mostCentral(CENTRAL_FALLBACK)) if (!scores.has(abs)) scores.set(abs, weights.prior * value);
   }
 
   const ranked: Scored[] = [];
   for (const [abs, score] of scores) {
     if (score <= 0) continue;
-    const file = corpus.files.get(abs);
-    ranked.push({ abs, score: file && !isCode(file.rel) ? score * weights.nonCode : score });
+    ranked.push({ abs, score: corpus.isCode(abs) ? score : score * weights.nonCode });
   }
   ranked.sort((a, b) => b.score - a.score || (a.abs < b.abs ? -1 : 1));
   return ranked;
-}
-
-/** `tests/test_client.py`, `client_test.go`, `Client.spec.ts`, `ClientTest.java` → "client". */
-export function companionKey(rel: string): string {
-  const base = rel.slice(rel.lastIndexOf("/") + 1).replace(/\.[^.]+$/, "");
-  return base
-    .replace(/^test_|_test$|_tests$|\.test$|\.spec$|-test$|-spec$|Tests?$|Spec$/i, "")
-    .replace(/^test(?=[A-Z])/, "")
-    .toLowerCase();
 }
 
 /**
@@ -139,33 +134,17 @@ export function companionKey(rel: string): string {
  * that carry the same name up to a test marker.
  */
 function addCompanions(corpus: Corpus, direct: Map<string, number>, share: number): void {
-  const byKey = new Map<string, string[]>();
-  for (const file of corpus.files.values()) {
-    const key = companionKey(file.rel);
-    if (key.length < 3) continue;
-    const list = byKey.get(key);
-    if (list) list.push(file.abs);
-    else byKey.set(key, [file.abs]);
-  }
+  const { byCompanion } = corpus.lookups();
   const gifts = new Map<string, number>();
   for (const [abs, score] of direct) {
-    const file = corpus.files.get(abs);
-    if (!file) continue;
-    const group = byKey.get(companionKey(file.rel));
+    const group = byCompanion.get(corpus.companionOf(abs));
     if (!group || group.length < 2 || group.length > 6) continue;
-    const own = file.rel.slice(file.rel.lastIndexOf("/") + 1);
+    const test = corpus.isTest(abs);
     for (const other of group) {
-      if (other === abs) continue;
-      const otherFile = corpus.files.get(other)!;
       // Only a test and what it tests are companions, not two same-named files in different packages.
-      if (isTestPath(otherFile.rel) === isTestPath(file.rel)) continue;
-      if (own === otherFile.rel.slice(otherFile.rel.lastIndexOf("/") + 1)) continue;
+      if (other === abs || corpus.isTest(other) === test) continue;
       gifts.set(other, Math.max(gifts.get(other) ?? 0, share * score));
     }
   }
   for (const [abs, gift] of gifts) direct.set(abs, (direct.get(abs) ?? 0) + gift);
-}
-
-export function isTestPath(rel: string): boolean {
-  return /(^|\/)(tests?|__tests__|spec)\/|(^|\/)test_[^/]*$|_test\.[^/.]+$|\.(test|spec)\.[^/.]+$|Tests?\.[^/.]+$/.test(rel);
 }
