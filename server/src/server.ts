@@ -205,6 +205,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
       host: editorHost({ connection, profile: () => profile, documents, workspace: () => workspace, log }),
       settings: () => running?.settings ?? settings,
       log,
+      ready: () => hardwareReady,
     });
     const chat = createChatService({ models, workspace, state, log });
     tasks.onUpdate((s) => {

@@ -83,7 +83,6 @@ export function commandHandlers(services: Services): Record<BurrowCommand, Handl
       if (lines) request.range = lines;
       if (a.provider) request.provider = a.provider;
       if (a.model) request.model = a.model;
-      await services.ready();
       return tasks().start(request);
     },
     "burrow.task.status": async (raw) => {

@@ -42,6 +42,8 @@ export interface TaskManagerDeps {
   host: EditorHost;
   settings: () => Settings;
   log: (message: string) => void;
+  /** Resolves once the model choice can be trusted (hardware detected); awaited off the request path. */
+  ready?: () => Promise<void>;
 }
 
 export interface TaskProgress {
@@ -103,9 +105,6 @@ export class TaskManager {
       createdAt: now,
       updatedAt: now,
     };
-    const described = this.deps.models.describe("coder", { provider: request.provider, model: request.model });
-    task.provider = described.provider;
-    task.model = described.model;
     this.tasks.set(task.id, task);
     this.drive(task, "plan");
     return { taskId: task.id };
@@ -177,9 +176,6 @@ export class TaskManager {
     if (options.feedback?.trim()) task.feedback.push(options.feedback.trim());
     if (options.model) task.request = { ...task.request, model: options.model };
     if (options.provider) task.request = { ...task.request, provider: options.provider };
-    const described = this.deps.models.describe("coder", { provider: task.request.provider, model: task.request.model });
-    task.provider = described.provider;
-    task.model = described.model;
     task.error = undefined;
     task.abort = new AbortController();
     task.undone = undefined;
@@ -260,6 +256,13 @@ export class TaskManager {
 
   private async runDriver(task: Task, entry: "plan" | "edit"): Promise<void> {
     try {
+      if (this.deps.ready) {
+        await this.deps.ready();
+        this.check(task);
+      }
+      const described = this.deps.models.describe("coder", this.overrides(task));
+      task.provider = described.provider;
+      task.model = described.model;
       let phase = entry;
       for (;;) {
         if (phase === "plan") {
