@@ -132,6 +132,53 @@ describe("burrow run through a pipe", () => {
     expect(fixture.read("src/greet.ts")).toBe(SECOND);
   });
 
+  describe("choosing some of the changes", () => {
+    const LIST = Array.from({ length: 20 }, (_, i) => `export const item${i + 1} = ${i + 1};`).join("\n") + "\n";
+    const BOTH = LIST.replace("item2 = 2;", "item2 = 200;").replace("item18 = 18;", "item18 = 1800;");
+    const FIRST_ONLY = LIST.replace("item2 = 2;", "item2 = 200;");
+
+    it.each([
+      ["takes only the changes answered yes", "y\ns\ny\nn\n", 0, FIRST_ONLY],
+      ["applies nothing when no change is chosen", "y\nsome\nn\nn\n", 1, LIST],
+      ["applies nothing when the input ends while choosing", "y\ns\ny\n", 1, LIST],
+    ])("%s", async (_name, input, code, expected) => {
+      fixture.write("src/list.ts", LIST);
+      fake.enqueueChat(
+        planAnswer("Scale two items.", [{ path: "src/list.ts", action: "modify" }]),
+        wholeFileAnswer({ "src/list.ts": BOTH }),
+      );
+      const ran = await run(input);
+      expect(ran.code, ran.stderr).toBe(code);
+      expect(fixture.read("src/list.ts")).toBe(expected);
+      expect(ran.stderr).toContain("Apply these changes? [y]es, [s]ome, [r]evise, [n]o: ");
+      expect(ran.stdout).toContain("Change 1 of 2, in src/list.ts:");
+      expect(ran.stdout).toContain("+export const item2 = 200;");
+      if (code === 0) {
+        expect(ran.stdout).toContain("Change 2 of 2, in src/list.ts:");
+        expect(ran.stdout).toContain("Applied 1 change to 1 file: src/list.ts (1 change declined).");
+      }
+    });
+
+    it("names only the files that received a change", async () => {
+      fake.enqueueChat(
+        planAnswer("Greet and document.", [
+          { path: "src/greet.ts", action: "modify" },
+          { path: "README.md", action: "modify" },
+        ]),
+        wholeFileAnswer({ "src/greet.ts": PROPOSED, "README.md": "# demo, greeting people\n" }),
+      );
+      const ran = await run("y\ns\ny\nn\n");
+      expect(ran.code, ran.stderr).toBe(0);
+      // The first change in the diff was taken, the second declined, whichever file comes first.
+      const changed = Object.entries(fixture.snapshot())
+        .filter(([path, text]) => text !== FILES[path as keyof typeof FILES])
+        .map(([path]) => path);
+      expect(changed).toHaveLength(1);
+      expect(ran.stdout).toContain(`Change 1 of 2, in ${changed[0]}:`);
+      expect(ran.stdout).toContain(`Applied 1 change to 1 file: ${changed[0]} (1 change declined).`);
+    });
+  });
+
   it.each([
     ["rejects at the plan", "n\n", 1, "Rejected: nothing was changed."],
     ["rejects at the diff", "y\nno\n", 2, "Rejected: nothing was changed."],

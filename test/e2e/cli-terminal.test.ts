@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseFlags } from "../../server/src/cli/terminal/args.js";
 import { colourEnabled, palette } from "../../server/src/cli/terminal/colour.js";
-import { colourDiff, describeTier, diffStats } from "../../server/src/cli/terminal/diff.js";
+import { colourDiff, describeTier, diffStats, splitHunks } from "../../server/src/cli/terminal/diff.js";
 import { createLineReader, interpretAnswer } from "../../server/src/cli/terminal/lines.js";
 import { describeServerEnd, exitCodeForError, isLocalProvider } from "../../server/src/cli/terminal/outcomes.js";
 import { createProgress } from "../../server/src/cli/terminal/progress.js";
@@ -20,7 +20,7 @@ const DIFF = [
   " keep",
   "-old",
   "+new",
-  "@@ -10,2 +10,3 @@",
+  "@@ -10 +10,2 @@",
   " ctx",
   "+added",
   "--- /dev/null",
@@ -66,7 +66,7 @@ describe("diffs", () => {
     ];
     const lines = colourDiff(DIFF, palette(false), changes).split("\n");
     expect(lines[2]).toBe("@@ -1,3 +1,3 @@");
-    expect(lines[6]).toBe("@@ -10,2 +10,3 @@  (matched with different indentation)");
+    expect(lines[6]).toBe("@@ -10 +10,2 @@  (matched with different indentation)");
     expect(lines[11]).toBe("@@ -0,0 +1 @@");
   });
 
@@ -81,6 +81,26 @@ describe("diffs", () => {
 
   it("counts files, hunks and lines, naming deleted files by their old path", () => {
     expect(diffStats(DIFF)).toEqual({ files: ["src/app.ts", "src/new.ts", "src/gone.ts"], added: 3, removed: 2, hunks: 4 });
+  });
+
+  // Removing the Lua comment "-- old" and adding "++ x" look like file headers out of context.
+  const TRICKY = ["--- a/init.lua", "+++ b/init.lua", "@@ -1,2 +1,2 @@", "--- old", "+++ new", " end", ""].join("\n");
+
+  it("reads a removed line that starts with -- as a removal, by the hunk's counts", () => {
+    expect(diffStats(TRICKY)).toEqual({ files: ["init.lua"], added: 1, removed: 1, hunks: 1 });
+    const lines = colourDiff(TRICKY, palette(true)).split("\n");
+    expect(lines[3]).toBe("\u001b[31m--- old\u001b[39m");
+    expect(lines[4]).toBe("\u001b[32m+++ new\u001b[39m");
+  });
+
+  it("splits a diff into its hunks, each with its file", () => {
+    expect(splitHunks(DIFF)).toEqual([
+      { path: "src/app.ts", text: "@@ -1,3 +1,3 @@\n keep\n-old\n+new" },
+      { path: "src/app.ts", text: "@@ -10 +10,2 @@\n ctx\n+added" },
+      { path: "src/new.ts", text: "@@ -0,0 +1 @@\n+fresh" },
+      { path: "src/gone.ts", text: "@@ -1 +0,0 @@\n-bye" },
+    ]);
+    expect(splitHunks(TRICKY)).toEqual([{ path: "init.lua", text: "@@ -1,2 +1,2 @@\n--- old\n+++ new\n end" }]);
   });
 });
 
@@ -97,6 +117,8 @@ describe("answers", () => {
     ["reject", "reject"],
     ["", undefined],
     ["yep", undefined],
+    ["s", "select"],
+    ["some", "select"],
     ["ok", undefined],
   ])("%j means %s", (line, meaning) => {
     expect(interpretAnswer(line)).toBe(meaning);

@@ -14,7 +14,7 @@ import { spawnServer, type SpawnedServer } from "./spawn-server.js";
 import { parseFlags } from "./terminal/args.js";
 import { checkRoot } from "./terminal/root.js";
 import { paletteFor, type Palette } from "./terminal/colour.js";
-import { colourDiff, diffStats, plural, type ChangeSummary } from "./terminal/diff.js";
+import { colourDiff, diffStats, plural, splitHunks, type ChangeSummary, type DiffHunk } from "./terminal/diff.js";
 import { EventQueue } from "./terminal/events.js";
 import { createLineReader, interpretAnswer, type GateAnswer, type LineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError, isLocalProvider } from "./terminal/outcomes.js";
@@ -25,7 +25,8 @@ const USAGE = `Usage: burrow run "<task>" [--root DIR] [--provider P] [--model M
 
 Plans the task, asks you to approve the plan, shows the proposed diff and asks before writing.
 Answers are read from stdin, one line each: y/yes/approve/apply, r/revise (then one line of
-feedback), n/no/reject. The end of input means reject.
+feedback), n/no/reject; at the diff, s/some goes through the changes one by one. The end of input
+means reject.
 
   --root DIR      the folder Burrow may read and write (default: the current folder)
   --provider P    the model provider for this task (ollama, lmstudio, or a configured cloud name)
@@ -289,7 +290,9 @@ async function runTask(options: RunOptions): Promise<number> {
         if (!arrived) continue;
         progress.clear();
         printPlan(update, colours);
-        const decision: GateDecision = options.approvePlan ? { answer: "approve" } : await askGate(ask, "Approve this plan? [y]es, [r]evise, [n]o: ", isInterrupted);
+        const decision: GateDecision = options.approvePlan
+          ? { answer: "approve" }
+          : await askGate(ask, "Approve this plan? [y]es, [r]evise, [n]o: ", isInterrupted, false);
         if (interrupted) continue;
         if (decision.answer === "approve") {
           if (options.approvePlan) process.stderr.write("burrow: plan approved (--yes-plan).\n");
@@ -311,10 +314,27 @@ async function runTask(options: RunOptions): Promise<number> {
           await send(connection, "burrow.changes.reject", { taskId, feedback: "No changes were proposed." });
           continue;
         }
-        const decision = await askGate(ask, "Apply these changes? [y]es, [r]evise, [n]o: ", isInterrupted);
+        // Choosing some of the changes needs at least two, each matched to its hunk in the diff.
+        const hunks = splitHunks(update.diff ?? "");
+        const canSelect = (update.changes?.length ?? 0) > 1 && hunks.length === update.changes!.length;
+        const question = `Apply these changes? [y]es, ${canSelect ? "[s]ome, " : ""}[r]evise, [n]o: `;
+        let decision = await askGate(ask, question, isInterrupted, canSelect);
+        let chosen: string[] | undefined;
+        if (decision.answer === "select" && !interrupted) {
+          chosen = await chooseHunks(ask, update.changes!, hunks, colours, isInterrupted);
+          if (chosen === undefined || chosen.length === 0) {
+            if (chosen?.length === 0) process.stderr.write("burrow: no change was chosen, so nothing is applied.\n");
+            decision = { answer: "reject" };
+          } else if (chosen.length === update.changes!.length) {
+            decision = { answer: "approve" };
+            chosen = undefined;
+          }
+        }
         if (interrupted) continue;
         if (decision.answer === "approve") {
           await send(connection, "burrow.changes.apply", { taskId });
+        } else if (decision.answer === "select" && chosen) {
+          await send(connection, "burrow.changes.apply", { taskId, hunks: chosen });
         } else if (decision.answer === "revise") {
           // Revising the diff is rejecting it with feedback, then (once the rejection is confirmed
           // below) asking for new edits from the same plan; the server carries the feedback over.
@@ -365,7 +385,12 @@ interface GateDecision {
  * Ask until the answer is one of the accepted words. The end of input (or Ctrl-C) is a rejection;
  * a revision reads one more line of feedback, and an empty or missing one is asked for again.
  */
-async function askGate(ask: (question: string) => Promise<string | null>, question: string, interrupted: () => boolean): Promise<GateDecision> {
+async function askGate(
+  ask: (question: string) => Promise<string | null>,
+  question: string,
+  interrupted: () => boolean,
+  canSelect: boolean,
+): Promise<GateDecision> {
   for (;;) {
     const line = await ask(question);
     if (line === null) {
@@ -373,8 +398,9 @@ async function askGate(ask: (question: string) => Promise<string | null>, questi
       return { answer: "reject" };
     }
     const answer = interpretAnswer(line);
-    if (answer === undefined) {
-      process.stderr.write(`burrow: please answer y (yes), r (revise) or n (no); "${line.trim()}" is none of them.\n`);
+    if (answer === undefined || (answer === "select" && !canSelect)) {
+      const words = canSelect ? "y (yes), s (some), r (revise) or n (no)" : "y (yes), r (revise) or n (no)";
+      process.stderr.write(`burrow: please answer ${words}; "${line.trim()}" is none of them.\n`);
       continue;
     }
     if (answer !== "revise") return { answer };
@@ -387,6 +413,35 @@ async function askGate(ask: (question: string) => Promise<string | null>, questi
       if (feedback.trim() !== "") return { answer: "revise", feedback: feedback.trim() };
     }
   }
+}
+
+/**
+ * Show the changes one at a time and ask about each; the ids of the chosen ones, or undefined when
+ * the input ended (which, as everywhere, means nothing is applied).
+ */
+async function chooseHunks(
+  ask: (question: string) => Promise<string | null>,
+  changes: readonly ChangeSummary[],
+  hunks: readonly DiffHunk[],
+  colours: Palette,
+  interrupted: () => boolean,
+): Promise<string[] | undefined> {
+  const chosen: string[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    process.stdout.write(`\n${colours.bold(`Change ${i + 1} of ${changes.length}, in ${hunks[i]!.path}:`)}\n${colourDiff(hunks[i]!.text, colours, [changes[i]!])}\n`);
+    for (;;) {
+      const line = await ask("Apply this change? [y]es, [n]o: ");
+      if (line === null) {
+        if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so nothing is applied.\n");
+        return undefined;
+      }
+      const answer = interpretAnswer(line);
+      if (answer === "approve") chosen.push(changes[i]!.hunkId);
+      if (answer === "approve" || answer === "reject") break;
+      process.stderr.write(`burrow: please answer y (yes) or n (no); "${line.trim()}" is neither.\n`);
+    }
+  }
+  return chosen;
 }
 
 /** Ask before files leave the machine; anything but a yes (the end of input included) is a no. */
@@ -466,13 +521,18 @@ function printDiff(update: TaskUpdate, colours: Palette): boolean {
 
 function appliedSentence(update: TaskUpdate, shown: TaskUpdate | undefined, colours: Palette): string {
   const diff = update.diff ?? shown?.diff ?? "";
-  const files = diffStats(diff).files;
-  const total = (update.changes ?? shown?.changes)?.length ?? diffStats(diff).hunks;
-  const declined = update.declinedHunks?.length ?? 0;
+  const changes = update.changes ?? shown?.changes;
+  const declinedIds = new Set(update.declinedHunks ?? []);
+  const declined = declinedIds.size;
+  // The files named are those that received at least one change, not every file in the diff.
+  const files = changes
+    ? [...new Set(changes.filter((change) => !declinedIds.has(change.hunkId)).map((change) => change.path))]
+    : diffStats(diff).files;
+  const total = changes?.length ?? diffStats(diff).hunks;
   const applied = Math.max(total - declined, 0);
   const where = files.length > 0 ? `: ${files.join(", ")}` : "";
   const declinedNote = declined > 0 ? ` (${plural(declined, "change")} declined)` : "";
-  return `${colours.green("Applied")} ${plural(applied, "change")} to ${plural(files.length, "file")}${where}.${declinedNote}`;
+  return `${colours.green("Applied")} ${plural(applied, "change")} to ${plural(files.length, "file")}${where}${declinedNote}.`;
 }
 
 function send(connection: MessageConnection, command: string, argument: object): Promise<unknown> {

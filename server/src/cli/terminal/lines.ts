@@ -108,7 +108,8 @@ export function createLineReader(streams: LineReaderStreams = {}): LineReader {
   };
 }
 
-export type GateAnswer = "approve" | "revise" | "reject";
+/** `select` (choose some of the changes) is only a valid answer where the question offers it. */
+export type GateAnswer = "approve" | "revise" | "reject" | "select";
 
 const ANSWERS: Record<string, GateAnswer> = {
   y: "approve",
@@ -120,6 +121,9 @@ const ANSWERS: Record<string, GateAnswer> = {
   n: "reject",
   no: "reject",
   reject: "reject",
+  s: "select",
+  some: "select",
+  select: "select",
 };
 
 /** Read one gate answer; undefined when the line is none of the accepted words. */
