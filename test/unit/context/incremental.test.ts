@@ -46,7 +46,9 @@ describe("incremental updates", () => {
     expect((await h.engine.build(task)).files[0]?.path).toBe("src/server/router.ts");
   });
 
-  it("an unchanged tree is not read again", async () => {
+  it("an unchanged tree is not read again, files the sandbox refuses included", async () => {
+    writeFileSync(join(h.root, "logo.bin"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1, 2, 3]));
+    await listed("logo.bin", 12);
     await h.engine.refresh();
     const stats = await h.engine.refresh();
     expect(stats).toMatchObject({ read: 0, parsed: 0, removed: 0 });

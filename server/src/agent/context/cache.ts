@@ -20,6 +20,7 @@ import { FACTS_VERSION, type FileFacts } from "./facts.js";
 export interface ManifestEntry {
   mtimeMs: number;
   bytes: number;
+  /** Content hash, or "" for a file the sandbox refused to read (binary, too large). */
   hash: string;
 }
 

@@ -55,6 +55,8 @@ export interface ContextEngineInternals extends ContextEngine {
 }
 
 const READ_CONCURRENCY = 16;
+/** Files read and parsed together in one step of a refresh. */
+const BATCH = 256;
 const VIEW_MEMO = 32;
 const FLUSH_DELAY_MS = 3000;
 /** `build` lists this many files at most: beyond it, scores say little and the list only costs. */
@@ -163,6 +165,11 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
 
     const manifests = new Map<string, Awaited<ReturnType<RootCache["manifest"]>>>();
     for (const root of roots) manifests.set(root, await cacheFor(root).manifest());
+    // Forget files that are gone (the index only ever held the readable ones).
+    const listedRels = new Set(listed.map((f) => `${f.root}\0${f.rel}`));
+    for (const [root, manifest] of manifests) {
+      for (const rel of [...manifest.keys()]) if (!listedRels.has(`${root}\0${rel}`)) cacheFor(root).noteManifest(rel, null);
+    }
 
     // Sort the listing into: unchanged, known by the manifest (no read needed), editor text, to read.
     const byManifest: Array<{ file: ListedFile; hash: string }> = [];
@@ -183,7 +190,8 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
       }
       const entry = manifests.get(file.root)?.get(file.rel);
       if (!known && entry && entry.mtimeMs === file.mtimeMs && entry.bytes === file.bytes && !changed.has(file.abs)) {
-        byManifest.push({ file, hash: entry.hash });
+        // An empty hash records a file the sandbox would not let us read (binary, too large).
+        if (entry.hash !== "") byManifest.push({ file, hash: entry.hash });
         continue;
       }
       toRead.push(file);
@@ -201,52 +209,33 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
       }
     }
 
-    // Read what changed, a few files at a time, then parse with the grammars they need.
-    const texts: Array<{ file: ListedFile; text: string; hash: string; mtimeMs: number; bytes: number; persist: boolean }> = [];
-    for (const { file, text } of fromBuffer) texts.push({ file, text, hash: hashText(text), mtimeMs: file.mtimeMs, bytes: file.bytes, persist: false });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(READ_CONCURRENCY, toRead.length) }, async () => {
-        while (next < toRead.length) {
-          const file = toRead[next++]!;
-          const result = await workspace.read(file.abs);
-          stats.read++;
-          if (!result.ok) {
-            // Binary, too large, or gone since the listing: not something the model will see.
-            if (corpus.files.has(file.abs)) corpus.delete(file.abs);
-            continue;
+    // Read what changed and parse it, a batch at a time, so a cold start on a large tree never
+    // holds more than one batch of file text at once.
+    type Text = { file: ListedFile; text: string; hash: string; mtimeMs: number; bytes: number; persist: boolean };
+    const buffered: Text[] = fromBuffer.map(({ file, text }) => ({ file, text, hash: hashText(text), mtimeMs: file.mtimeMs, bytes: file.bytes, persist: false }));
+    await indexTexts(buffered, stats, single);
+    for (let start = 0; start < toRead.length && !disposed; start += BATCH) {
+      const batch = toRead.slice(start, start + BATCH);
+      const texts: Text[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(READ_CONCURRENCY, batch.length) }, async () => {
+          while (next < batch.length) {
+            const file = batch[next++]!;
+            const result = await workspace.read(file.abs);
+            stats.read++;
+            if (!result.ok) {
+              // Binary, too large, or gone since the listing: not something the model will see.
+              // Remembered as such, so it is not read again until its size or time changes.
+              if (corpus.files.has(file.abs)) corpus.delete(file.abs);
+              cacheFor(file.root).noteManifest(file.rel, { mtimeMs: file.mtimeMs, bytes: file.bytes, hash: "" });
+              continue;
+            }
+            texts.push({ file, text: result.file.text, hash: result.file.hash, mtimeMs: result.file.mtimeMs, bytes: result.file.bytes, persist: true });
           }
-          texts.push({ file, text: result.file.text, hash: result.file.hash, mtimeMs: result.file.mtimeMs, bytes: result.file.bytes, persist: true });
-        }
-      }),
-    );
-    for (const root of roots) await cacheFor(root).preload(texts.filter((t) => t.file.root === root).map((t) => t.hash));
-    const grammars = new Set<string>();
-    for (const t of texts) {
-      if (cacheFor(t.file.root).get(t.hash)) continue;
-      const spec = languageFor(t.file.rel);
-      if (spec) grammars.add(spec.grammar);
-    }
-    await reader.prepare(grammars);
-
-    let sliceStart = performance.now();
-    for (const t of texts) {
-      if (disposed) break;
-      const cache = cacheFor(t.file.root);
-      let facts = cache.get(t.hash);
-      if (facts) stats.fromCache++;
-      else {
-        facts = factsOf(t.file.rel, t.text);
-        stats.parsed++;
-        if (t.persist) cache.set(t.hash, facts);
-      }
-      const file = { ...t.file, mtimeMs: t.mtimeMs, bytes: t.bytes };
-      corpus.set(indexed(file, t.hash, facts, single));
-      if (t.persist) cache.noteManifest(t.file.rel, { mtimeMs: t.mtimeMs, bytes: t.bytes, hash: t.hash });
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+        }),
+      );
+      await indexTexts(texts, stats, single);
     }
     for (const root of roots) cacheFor(root).release();
     scheduleFlush();
@@ -255,6 +244,42 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
       log(`context: indexed ${stats.listed} files (${stats.read} read, ${stats.parsed} parsed, ${stats.fromCache} from cache, ${stats.removed} removed) in ${Math.round(stats.ms)} ms.`);
     }
     return stats;
+  }
+
+  /** Facts for each text (from the cache by hash, else parsed), into the corpus and the manifest. */
+  async function indexTexts(
+    texts: ReadonlyArray<{ file: ListedFile; text: string; hash: string; mtimeMs: number; bytes: number; persist: boolean }>,
+    stats: RefreshStats,
+    single: boolean,
+  ): Promise<void> {
+    if (texts.length === 0) return;
+    const roots = new Set(texts.map((t) => t.file.root));
+    for (const root of roots) await cacheFor(root).preload(texts.filter((t) => t.file.root === root).map((t) => t.hash));
+    const grammars = new Set<string>();
+    for (const t of texts) {
+      if (cacheFor(t.file.root).get(t.hash)) continue;
+      const spec = languageFor(t.file.rel);
+      if (spec) grammars.add(spec.grammar);
+    }
+    await reader.prepare(grammars);
+    let sliceStart = performance.now();
+    for (const t of texts) {
+      if (disposed) return;
+      const cache = cacheFor(t.file.root);
+      let facts = cache.get(t.hash);
+      if (facts) stats.fromCache++;
+      else {
+        facts = factsOf(t.file.rel, t.text);
+        stats.parsed++;
+        if (t.persist) cache.set(t.hash, facts);
+      }
+      corpus.set(indexed({ ...t.file, mtimeMs: t.mtimeMs, bytes: t.bytes }, t.hash, facts, single));
+      if (t.persist) cache.noteManifest(t.file.rel, { mtimeMs: t.mtimeMs, bytes: t.bytes, hash: t.hash });
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
   }
 
   function factsOf(rel: string, text: string): FileFacts {
