@@ -1,7 +1,11 @@
 /**
- * The LSP composition root: `initialize` builds the services from the client's roots and settings,
- * and a handler table wires each LSP method to its feature. Nothing here knows how a task works;
- * the agent core (agent/) does, and features/ translate between it and the protocol.
+ * The LSP composition root: `initialize` starts building the services from the client's roots and
+ * settings, and a handler table wires each LSP method to its feature. Nothing here knows how a task
+ * works; the agent core (agent/) does, and features/ translate between it and the protocol.
+ *
+ * The agent core is loaded after `initialize` has been answered (dynamic imports in `build`), so
+ * the editor is not kept waiting for the model, context and sandbox modules; requests that need
+ * them wait for the build.
  *
  * `startBurrowServer(connection)` runs on any connection, which is how tests drive the server in
  * process; `startStdioServer()` is what `burrow --stdio` runs.
@@ -20,16 +24,14 @@ import {
   type InitializeResult,
 } from "vscode-languageserver";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
-import { createChatService, type ChatService } from "./agent/chat/index.js";
-import { createContextEngine } from "./agent/context/index.js";
+import type { ChatService } from "./agent/chat/index.js";
 import type { ContextEngine } from "./agent/context/types.js";
-import { createModelRouter, type ModelAdmin } from "./agent/model/index.js";
+import type { ModelAdmin, ModelRouterOptions } from "./agent/model/index.js";
 import type { ModelRouter } from "./agent/model/types.js";
-import { createStateStore, createWorkspace, fileUriToPath, recoverJournals, stateDirectory } from "./agent/sandbox/index.js";
+import { fileUriToPath } from "./agent/sandbox/uri.js";
 import type { StateStore, Workspace } from "./agent/sandbox/types.js";
 import { mergeSettings, parseSettings, type Settings } from "./agent/settings.js";
-import { TaskManager } from "./agent/task/manager.js";
-import { editorHost } from "./features/apply.js";
+import type { TaskManager } from "./agent/task/manager.js";
 import { codeActionsFor } from "./features/code-actions.js";
 import { commandHandlers } from "./features/commands.js";
 import { OpenDocuments } from "./features/documents.js";
@@ -75,6 +77,7 @@ function swappableRouter(initial: Router): Router & { replace(next: Router): Rou
 
 interface Running {
   profile: ClientProfile;
+  createRouter: (options: ModelRouterOptions) => Router;
   settings: Settings;
   initSettings: Settings;
   state: StateStore;
@@ -90,6 +93,7 @@ const VERSION = "0.1.0";
 export function startBurrowServer(connection: Connection, options: ServerOptions = {}): void {
   const env = options.env ?? process.env;
   let running: Running | undefined;
+  let building: Promise<Running> | undefined;
   let shuttingDown = false;
   let hardwareReady: Promise<void> = Promise.resolve();
   const documents = new OpenDocuments(() => running?.workspace);
@@ -179,12 +183,16 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     }
   }
 
-  async function build(params: InitializeParams): Promise<Running> {
-    const profile = clientProfile(params);
-    const raw = (params.initializationOptions ?? {}) as Record<string, unknown>;
-    const parsed = parseSettings(raw.burrow ?? raw.settings ?? raw);
-    if (!parsed.ok) throw new ResponseError(ErrorCodes.InvalidParams, parsed.reason);
-    const settings = parsed.settings;
+  async function build(params: InitializeParams, profile: ClientProfile, settings: Settings): Promise<Running> {
+    const [{ createStateStore, createWorkspace, recoverJournals, stateDirectory }, { createModelRouter }, { createContextEngine }, { createChatService }, { TaskManager }, { editorHost }] =
+      await Promise.all([
+        import("./agent/sandbox/index.js"),
+        import("./agent/model/index.js"),
+        import("./agent/context/index.js"),
+        import("./agent/chat/index.js"),
+        import("./agent/task/manager.js"),
+        import("./features/apply.js"),
+      ]);
     const state = createStateStore(stateDirectory(env));
     const recovered = await recoverJournals(state, log);
     const roots = rootsOf(params);
@@ -220,7 +228,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     if (recovered.completed + recovered.rolledBack > 0) {
       log(`Recovered interrupted applies at start-up: ${recovered.completed} completed, ${recovered.rolledBack} rolled back.`);
     }
-    return { profile, settings, initSettings: settings, state, workspace, models, context, tasks, chat };
+    return { profile, createRouter: createModelRouter, settings, initSettings: settings, state, workspace, models, context, tasks, chat };
   }
 
   async function refreshConfiguration(): Promise<void> {
@@ -244,7 +252,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     await r.workspace.configure?.(next.sandbox ?? {});
     const hardware = await r.models.hardware().catch(() => undefined);
     const previous = r.models.replace(
-      createModelRouter({ settings: next, env, state: r.state, log, onProgress: (e) => log(`models: ${e.message}`), ...(hardware ? { hardware } : {}) }),
+      r.createRouter({ settings: next, env, state: r.state, log, onProgress: (e) => log(`models: ${e.message}`), ...(hardware ? { hardware } : {}) }),
     );
     void previous.dispose();
     log("Settings updated from workspace/configuration.");
@@ -252,14 +260,31 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
 
   // ---- the handler table ----------------------------------------------------------------------
 
-  connection.onInitialize(async (params): Promise<InitializeResult> => {
-    running = await build(params);
-    log(`Burrow ${VERSION} serving ${running.profile.name}${running.profile.version ? ` ${running.profile.version}` : ""} with ${running.workspace.roots().length} granted folder(s).`);
+  connection.onInitialize((params): InitializeResult => {
+    const profile = clientProfile(params);
+    const raw = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    const parsed = parseSettings(raw.burrow ?? raw.settings ?? raw);
+    if (!parsed.ok) throw new ResponseError(ErrorCodes.InvalidParams, parsed.reason);
+    building = build(params, profile, parsed.settings).then(
+      (r) => {
+        running = r;
+        documents.reindex();
+        log(`Burrow ${VERSION} serving ${r.profile.name}${r.profile.version ? ` ${r.profile.version}` : ""} with ${r.workspace.roots().length} granted folder(s).`);
+        return r;
+      },
+      (err: unknown) => {
+        const message = `Burrow could not start: ${err instanceof Error ? err.message : String(err)}`;
+        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message });
+        throw new ResponseError(ErrorCodes.InternalError, message);
+      },
+    );
+    // Requests wait for the build; an unobserved failure is reported above, not as a crash.
+    building.catch(() => undefined);
     return { capabilities: serverCapabilities(), serverInfo: { name: "burrow", version: VERSION } };
   });
 
-  connection.onInitialized(() => {
-    const r = running;
+  connection.onInitialized(async () => {
+    const r = await building?.catch(() => undefined);
     if (!r) return;
     if (r.profile.configuration) {
       void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
@@ -285,7 +310,10 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
   connection.onDidChangeConfiguration(() => void refreshConfiguration());
 
   connection.onCodeAction((params) => {
-    const r = need();
+    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "Burrow is shutting down: no request is served after shutdown.");
+    // Until the agent core is loaded there is no task, so nothing to offer; never wait here.
+    const r = running;
+    if (!r) return [];
     const p = params as Partial<typeof params> | undefined;
     if (typeof p?.textDocument?.uri !== "string" || !p.range?.start || !p.range.end) {
       throw new ResponseError(ErrorCodes.InvalidParams, "textDocument/codeAction needs a textDocument.uri and a range.");
@@ -298,12 +326,14 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     if (!isBurrowCommand(params.command)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `Burrow has no command "${params.command}".`);
     }
+    if (!shuttingDown && building) await building;
     need();
     return handlers[params.command](params.arguments?.[0], token ?? new CancellationTokenSource().token);
   });
 
   connection.onShutdown(async () => {
     shuttingDown = true;
+    await building?.catch(() => undefined);
     await running?.tasks.dispose();
     running?.context.dispose();
     running?.workspace.close?.();

@@ -8,14 +8,14 @@
  * the proposal, and names the files it could not confirm.
  */
 import type { Connection } from "vscode-languageserver";
-import { hashText } from "../agent/sandbox/index.js";
+import { hashText } from "../agent/sandbox/hash.js";
+import { skippedOf } from "../agent/sandbox/skipped.js";
 import type { Workspace } from "../agent/sandbox/types.js";
 import type { ApplyReport, EditorHost, FileToApply } from "../agent/task/editor.js";
 import type { Outcome } from "../agent/outcome.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
 import { workspaceEditFor } from "../lsp/workspace-edit.js";
 import type { OpenDocuments } from "./documents.js";
-import { skippedOf } from "../agent/task/manager.js";
 
 /** How long to wait for the editor's text (or the disk) to show an applied edit. */
 const VERIFY_TIMEOUT_MS = 4000;

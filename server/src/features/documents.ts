@@ -10,7 +10,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { TextDocuments, type Connection } from "vscode-languageserver";
 import type { OpenDocument } from "../agent/task/editor.js";
 import type { Workspace } from "../agent/sandbox/types.js";
-import { fileUriToPath } from "../agent/sandbox/index.js";
+import { fileUriToPath } from "../agent/sandbox/uri.js";
 
 export class OpenDocuments {
   readonly documents = new TextDocuments(TextDocument);
@@ -55,6 +55,11 @@ export class OpenDocuments {
 
   all(): TextDocument[] {
     return this.documents.all();
+  }
+
+  /** Resolve every open document again (the workspace became available, or its roots changed). */
+  reindex(): void {
+    for (const doc of this.documents.all()) this.index(doc.uri);
   }
 
   private changed(uri: string): void {

@@ -10,7 +10,7 @@
 import { MessageType, ShowMessageNotification, type Connection } from "vscode-languageserver";
 import type { TaskManager } from "../agent/task/manager.js";
 import type { TaskSnapshot } from "../agent/task/task.js";
-import { pathToFileUri } from "../agent/sandbox/index.js";
+import { pathToFileUri } from "../agent/sandbox/uri.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
 import { TASK_UPDATE } from "../lsp/commands.js";
 

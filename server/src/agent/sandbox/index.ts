@@ -9,5 +9,6 @@ export { createStateStore, stateDirectory } from "./state.js";
 export { recoverJournals, type CommitHooks } from "./commit.js";
 export { fileUriToPath, pathToFileUri } from "./uri.js";
 export { hashText, hashBytes } from "./hash.js";
+export { skippedOf } from "./skipped.js";
 export { SECRET_PATTERNS } from "./rules.js";
 export type * from "./types.js";

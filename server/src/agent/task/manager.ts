@@ -14,8 +14,8 @@ import type { ContextEngine } from "../context/types.js";
 import { applyHunks } from "../edit/index.js";
 import { loadUndoSnapshot, planUndo, removeUndoSnapshot, saveUndoSnapshot } from "../edit/undo.js";
 import { ModelError, type ConsentRequest, type ModelRouter } from "../model/types.js";
-import type { Located, ReadResult, Skipped, StateStore, Workspace } from "../sandbox/types.js";
-import { pathToFileUri } from "../sandbox/index.js";
+import type { Located, StateStore, Workspace } from "../sandbox/types.js";
+import { pathToFileUri, skippedOf } from "../sandbox/index.js";
 import type { Settings } from "../settings.js";
 import type { EditorHost, FileToApply } from "./editor.js";
 import { focusTerms, runEditRound, type EditableFile, type ReferenceFile } from "./edit-round.js";
@@ -653,13 +653,6 @@ export class TaskManager {
     const where = await this.deps.workspace.locate(path, "write");
     return where.ok ? where : undefined;
   }
-}
-
-/** The "skipped (reason)" side of a refused read: a file that exists but is never sent to a model. */
-export function skippedOf(read: ReadResult): { skipped: string; rel?: string } | undefined {
-  if (read.ok) return undefined;
-  const s = read as Partial<Skipped>;
-  return s.skipped ? { skipped: s.skipped, ...(s.rel ? { rel: s.rel } : {}) } : undefined;
 }
 
 function firstLine(text: string): string {
