@@ -5,7 +5,9 @@
  * on the tree of the commit's parent. The engine is compared, in the same run and on the same
  * trees, with two baselines: file-name match (the task's words against path names) and BM25 over
  * file contents (plain words, and the engine's own code-aware terms, so a gain cannot come from
- * tokenisation alone). Figures are recall@1/5/10 of the gold files, averaged over commits.
+ * tokenisation alone). Figures are recall@1/5/10 of the gold files, averaged over commits. The
+ * notes add two ablations on the engine's own index: without the reference graph, and the graph
+ * alone (PageRank seeded by what the task names, no word search).
  *
  * Repositories: this one (its own .git) and git snapshots fetched for the benchmark under
  * /work/.mirror (or $BURROW_BENCH_MIRROR), never committed; an absent one is skipped with a note.
@@ -21,7 +23,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bm25Index } from "../server/src/agent/context/bm25.js";
-import { createContextEngine } from "../server/src/agent/context/index.js";
+import { createContextEngine, DEFAULT_WEIGHTS } from "../server/src/agent/context/index.js";
 import { addTerms, pathTerms } from "../server/src/agent/context/words.js";
 import { refuse } from "../server/src/agent/outcome.js";
 import type { ListedFile, ReadResult, Workspace } from "../server/src/agent/sandbox/types.js";
@@ -113,7 +115,9 @@ function rowsFor(label: string, tally: Tally, note: string): BenchRow[] {
       baseline: "BM25 over file contents (plain words)",
       baselineValue: bm25,
       ratio: bm25 > 0 ? round(engine / bm25) : undefined,
-      note: `file-name match ${mean("filename", k)}; BM25 with code-aware terms ${mean("bm25code", k)}; ${note}`,
+      note:
+        `file-name match ${mean("filename", k)}; BM25 with code-aware terms ${mean("bm25code", k)}; ` +
+        `engine without the graph ${mean("nograph", k)}; PageRank from named identifiers and paths alone ${mean("graphonly", k)}; ${note}`,
     };
   });
 }
@@ -317,6 +321,11 @@ async function evaluate(repo: RepoSpec, commits: Sampled[]): Promise<Tally> {
       if (gold.length === 0) continue;
       const built = await engine.build({ task: commit.task, budgetTokens: 1024 });
       note("engine", built.files.map((f) => f.path), gold);
+      // Ablations on the same index: the words alone (no reference graph), and the graph alone
+      // (PageRank seeded only by identifiers and paths the task names, no word search).
+      const query = { task: commit.task, budgetTokens: 1024 };
+      note("nograph", (await engine.rank(query, { ...DEFAULT_WEIGHTS, pageRank: 0, prior: 0 })).map((f) => f.path), gold);
+      note("graphonly", (await engine.rank(query, { ...DEFAULT_WEIGHTS, content: 0, path: 0, defs: 0, companion: 0 })).map((f) => f.path), gold);
       await plain.update(tree, workspace);
       await code.update(tree, workspace);
       note("bm25", plain.rank(commit.task), gold);

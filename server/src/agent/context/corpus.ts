@@ -6,7 +6,7 @@
  */
 import { Bm25Index } from "./bm25.js";
 import type { Definition, FileFacts } from "./facts.js";
-import { buildGraph, personalizedPageRank, type ReferenceGraph } from "./graph.js";
+import { buildGraph, MAX_DEFINERS, personalizedPageRank, specificity, type ReferenceGraph } from "./graph.js";
 import { isCode } from "./languages.js";
 import { companionKey, isTestPath } from "./paths.js";
 import { addIdentifierTerms, pathTerms } from "./words.js";
@@ -28,8 +28,13 @@ export const CONTENT = 0;
 export const PATH = 1;
 export const DEFS = 2;
 
-/** Kinds that name something other files can use (a Markdown heading cannot be referenced). */
-const LINKABLE = (def: Definition): boolean => def.kind !== "heading";
+/**
+ * Definitions other files can refer to by name. A Markdown heading cannot be; nor, usefully, can a
+ * top-level variable with a short plain name (`router`, `session` in an entry script), which
+ * would link every file that has a parameter of that name.
+ */
+const LINKABLE = (def: Definition): boolean =>
+  def.kind !== "heading" && !(def.kind === "variable" && def.name.length < 8 && /^[a-z][a-z0-9]*$/.test(def.name));
 
 /** What the corpus derives once per file for ranking. */
 interface FileMeta {
@@ -174,6 +179,33 @@ export class Corpus {
       this.centralityCache = rank;
     }
     return this.centralityCache;
+  }
+
+  /**
+   * What `abs` uses from other files: for each defining file, the names used and a weight (how
+   * often and how specific), skipping names `abs` or `exclude` define themselves and names too
+   * common to point anywhere.
+   */
+  usedFrom(abs: string, exclude: ReadonlySet<string>): Map<string, Map<string, number>> {
+    const out = new Map<string, Map<string, number>>();
+    const meta = this.meta.get(abs);
+    if (!meta) return out;
+    for (let i = 0; i < meta.identIds.length; i++) {
+      const name = this.identNames[meta.identIds[i]!]!;
+      const where = this.definers.get(name);
+      if (!where || where.size > MAX_DEFINERS || where.has(abs)) continue;
+      const weight = (specificity(name) * Math.sqrt(meta.identCounts[i]!)) / where.size;
+      for (const definer of where) {
+        if (exclude.has(definer)) continue;
+        let names = out.get(definer);
+        if (!names) {
+          names = new Map();
+          out.set(definer, names);
+        }
+        names.set(name, (names.get(name) ?? 0) + weight);
+      }
+    }
+    return out;
   }
 
   /** The `limit` most central files with their centrality, most central first. */

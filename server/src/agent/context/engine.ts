@@ -334,6 +334,45 @@ export function createContextEngine(options: ContextEngineOptions): ContextEngin
       };
     },
 
+    async related(paths: string[], budgetTokens: number): Promise<RepoContext> {
+      if (disposed) throw new Error("The context engine was used after it was disposed.");
+      await refresh();
+      const sources = new Set<string>();
+      for (const path of paths) {
+        const abs = resolveOpen(path);
+        if (abs) sources.add(abs);
+      }
+      // Weigh each defining file by what the sources use from it, and keep the names used.
+      const used = new Map<string, Map<string, number>>();
+      for (const source of sources) {
+        for (const [definer, names] of corpus.usedFrom(source, sources)) {
+          let into = used.get(definer);
+          if (!into) {
+            into = new Map();
+            used.set(definer, into);
+          }
+          for (const [name, weight] of names) into.set(name, (into.get(name) ?? 0) + weight);
+        }
+      }
+      const ranked = [...used].map(([abs, names]) => ({ abs, names, score: [...names.values()].reduce((a, b) => a + b, 0) }));
+      ranked.sort((a, b) => b.score - a.score || (a.abs < b.abs ? -1 : 1));
+      const identifiers = new Map<string, number>();
+      for (const { names } of ranked) for (const name of names.keys()) identifiers.set(name, 1);
+      const rendered = renderMap(
+        ranked.map(({ abs, names }) => {
+          const file = corpus.files.get(abs)!;
+          return { display: file.display, defs: file.facts.defs.filter((d) => names.has(d.name)) };
+        }),
+        Math.max(0, Math.floor(budgetTokens)),
+        { terms: new Map(), identifiers, referencedBy: corpus.graph().referencedBy },
+      );
+      return {
+        files: ranked.slice(0, MAX_RANKED).map((r) => ({ path: corpus.files.get(r.abs)!.display, score: round(r.score) })),
+        map: rendered.map,
+        tokens: rendered.tokens,
+      };
+    },
+
     fileView(path: string, text: string, focus: string[], budgetTokens: number): FileView {
       const abs = resolveOpen(path);
       const known = abs ? corpus.files.get(abs) : undefined;

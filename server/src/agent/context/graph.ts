@@ -28,7 +28,7 @@ export interface ReferenceGraph {
 }
 
 /** Names defined in more files than this are too generic to link files together. */
-const MAX_DEFINERS = 8;
+export const MAX_DEFINERS = 8;
 
 /** Build the graph; `names[id]` spells identifier `id`, and `definers(name)` names the files that define it. */
 export function buildGraph(

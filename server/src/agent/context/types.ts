@@ -33,6 +33,12 @@ export interface FileView {
 
 export interface ContextEngine {
   build(query: ContextQuery): Promise<RepoContext>;
+  /**
+   * The definitions that the given files use from other files (the functions they call, the types
+   * they name), as a map within `budgetTokens`: what an edit request needs next to the files it
+   * edits. `files` lists the defining files, most used first.
+   */
+  related(paths: string[], budgetTokens: number): Promise<RepoContext>;
   /** The file's text within `budgetTokens`: whole when it fits, else a window around `focus` identifiers. */
   fileView(path: string, text: string, focus: string[], budgetTokens: number): FileView;
   /** Record that a file changed (from didChange, didSave or the disk watcher). Must return at once. */
