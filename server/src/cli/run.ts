@@ -12,14 +12,17 @@ import { resolve } from "node:path";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import { spawnServer, type SpawnedServer } from "./spawn-server.js";
 import { parseFlags } from "./terminal/args.js";
-import { checkRoot } from "./terminal/root.js";
 import { paletteFor, type Palette } from "./terminal/colour.js";
-import { colourDiff, diffStats, plural, splitHunks, type ChangeSummary, type DiffHunk } from "./terminal/diff.js";
+import { splitHunks } from "./terminal/diff.js";
 import { EventQueue } from "./terminal/events.js";
-import { createLineReader, interpretAnswer, type GateAnswer, type LineReader } from "./terminal/lines.js";
+import { createLineReader, type LineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError, isLocalProvider } from "./terminal/outcomes.js";
 import { createProgress, type Progress } from "./terminal/progress.js";
+import { askConsent, askGate, chooseHunks, type GateDecision } from "./terminal/questions.js";
+import { appliedSentence, printDiff, printPlan } from "./terminal/report.js";
+import { checkRoot } from "./terminal/root.js";
 import { waitUntilReady } from "./terminal/startup.js";
+import type { TaskUpdate } from "./terminal/task-update.js";
 
 const USAGE = `Usage: burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
 
@@ -34,28 +37,6 @@ means reject.
   --yes-plan      approve the plan without asking (the diff is still shown and asked about)
   --verbose       show the server's log on stderr
 `;
-
-interface Plan {
-  summary?: string;
-  steps?: Array<{ description?: string }>;
-  files?: Array<{ path?: string; action?: string; reason?: string; refused?: string }>;
-}
-
-interface TaskUpdate {
-  taskId: string;
-  state: string;
-  plan?: Plan;
-  changes?: ChangeSummary[];
-  diff?: string;
-  error?: { code?: string; message?: string };
-  documents?: { plan?: string; diff?: string };
-  declinedHunks?: string[];
-  /** Set while the task waits on a question that is not a state of its own (a cloud provider's consent). */
-  awaiting?: string;
-  consent?: { provider?: string; host?: string; files?: string[]; bytes?: number };
-  warnings?: string[];
-  queuedBehind?: string[];
-}
 
 type RunEvent =
   | { kind: "update"; update: TaskUpdate }
@@ -374,165 +355,6 @@ async function runTask(options: RunOptions): Promise<number> {
       }
     }
   }
-}
-
-interface GateDecision {
-  answer: GateAnswer;
-  feedback?: string;
-}
-
-/**
- * Ask until the answer is one of the accepted words. The end of input (or Ctrl-C) is a rejection;
- * a revision reads one more line of feedback, and an empty or missing one is asked for again.
- */
-async function askGate(
-  ask: (question: string) => Promise<string | null>,
-  question: string,
-  interrupted: () => boolean,
-  canSelect: boolean,
-): Promise<GateDecision> {
-  for (;;) {
-    const line = await ask(question);
-    if (line === null) {
-      if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so this is a rejection.\n");
-      return { answer: "reject" };
-    }
-    const answer = interpretAnswer(line);
-    if (answer === undefined || (answer === "select" && !canSelect)) {
-      const words = canSelect ? "y (yes), s (some), r (revise) or n (no)" : "y (yes), r (revise) or n (no)";
-      process.stderr.write(`burrow: please answer ${words}; "${line.trim()}" is none of them.\n`);
-      continue;
-    }
-    if (answer !== "revise") return { answer };
-    for (;;) {
-      const feedback = await ask("What should change? (one line): ");
-      if (feedback === null) {
-        if (!interrupted()) process.stderr.write("burrow: no feedback (end of input), so this is a rejection.\n");
-        return { answer: "reject" };
-      }
-      if (feedback.trim() !== "") return { answer: "revise", feedback: feedback.trim() };
-    }
-  }
-}
-
-/**
- * Show the changes one at a time and ask about each; the ids of the chosen ones, or undefined when
- * the input ended (which, as everywhere, means nothing is applied).
- */
-async function chooseHunks(
-  ask: (question: string) => Promise<string | null>,
-  changes: readonly ChangeSummary[],
-  hunks: readonly DiffHunk[],
-  colours: Palette,
-  interrupted: () => boolean,
-): Promise<string[] | undefined> {
-  const chosen: string[] = [];
-  for (let i = 0; i < changes.length; i++) {
-    process.stdout.write(`\n${colours.bold(`Change ${i + 1} of ${changes.length}, in ${hunks[i]!.path}:`)}\n${colourDiff(hunks[i]!.text, colours, [changes[i]!])}\n`);
-    for (;;) {
-      const line = await ask("Apply this change? [y]es, [n]o: ");
-      if (line === null) {
-        if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so nothing is applied.\n");
-        return undefined;
-      }
-      const answer = interpretAnswer(line);
-      if (answer === "approve") chosen.push(changes[i]!.hunkId);
-      if (answer === "approve" || answer === "reject") break;
-      process.stderr.write(`burrow: please answer y (yes) or n (no); "${line.trim()}" is neither.\n`);
-    }
-  }
-  return chosen;
-}
-
-/** Ask before files leave the machine; anything but a yes (the end of input included) is a no. */
-async function askConsent(
-  ask: (question: string) => Promise<string | null>,
-  consent: NonNullable<TaskUpdate["consent"]>,
-  interrupted: () => boolean,
-): Promise<boolean> {
-  const files = consent.files ?? [];
-  const kb = ((consent.bytes ?? 0) / 1024).toFixed(1);
-  const where = `${consent.host ?? "an unknown host"}${consent.provider ? ` (${consent.provider})` : ""}`;
-  const list = files.length > 0 ? `: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}` : "";
-  process.stderr.write(`\nThis task would send ${plural(files.length, "file")} (${kb} KB) to ${where}${list}.\n`);
-  for (;;) {
-    const line = await ask("Send them? [y]es, [n]o: ");
-    if (line === null) {
-      if (!interrupted()) process.stderr.write("burrow: no answer (end of input), so nothing is sent.\n");
-      return false;
-    }
-    const answer = interpretAnswer(line);
-    if (answer === "approve") return true;
-    if (answer === "reject") return false;
-    process.stderr.write(`burrow: please answer y (yes) or n (no); "${line.trim()}" is neither.\n`);
-  }
-}
-
-function printPlan(update: TaskUpdate, colours: Palette): void {
-  const plan = update.plan ?? {};
-  const lines: string[] = ["", `${colours.bold("Plan:")} ${plan.summary?.trim() || "(the model gave no summary)"}`];
-  const steps = (plan.steps ?? []).filter((step) => step.description?.trim());
-  if (steps.length > 0) {
-    lines.push("", colours.bold("Steps:"));
-    steps.forEach((step, index) => lines.push(`  ${index + 1}. ${step.description!.trim()}`));
-  }
-  const files = (plan.files ?? []).filter((file) => file.path);
-  if (files.length > 0) {
-    lines.push("", colours.bold("Files:"));
-    const width = Math.max(...files.map((file) => (file.action ?? "").length), 6);
-    for (const file of files) {
-      const action = (file.action ?? "?").padEnd(width);
-      const reason = file.reason?.trim() ? ` ${colours.dim(`— ${file.reason.trim()}`)}` : "";
-      // A file Burrow will not touch (outside the folder, a secret) stays in the list, marked, so the
-      // user approves the plan knowing which part of it cannot happen.
-      const refused = file.refused ? `\n      ${colours.red(`refused: ${file.refused}`)}` : "";
-      lines.push(`  ${colourAction(file.action, action, colours)}  ${file.path}${reason}${refused}`);
-    }
-  }
-  if (update.documents?.plan) lines.push("", colours.dim(`(The plan is also saved as ${update.documents.plan}.)`));
-  process.stdout.write(`${lines.join("\n")}\n\n`);
-}
-
-function colourAction(action: string | undefined, text: string, colours: Palette): string {
-  switch (action) {
-    case "create":
-      return colours.green(text);
-    case "delete":
-      return colours.red(text);
-    case "modify":
-      return colours.yellow(text);
-    default:
-      return colours.dim(text);
-  }
-}
-
-/** Print the proposed diff; false when there is nothing in it. */
-function printDiff(update: TaskUpdate, colours: Palette): boolean {
-  const diff = update.diff ?? "";
-  if (diff.trim() === "") return false;
-  const stats = diffStats(diff);
-  const hunks = update.changes?.length ?? stats.hunks;
-  const heading = `Proposed changes: ${plural(hunks, "change")} in ${plural(stats.files.length, "file")} (${colours.green(`+${stats.added}`)} ${colours.red(`-${stats.removed}`)})`;
-  const body = colourDiff(diff.endsWith("\n") ? diff.slice(0, -1) : diff, colours, update.changes ?? []);
-  const saved = update.documents?.diff ? `\n${colours.dim(`(The diff is also saved as ${update.documents.diff}.)`)}` : "";
-  process.stdout.write(`\n${colours.bold(heading)}\n\n${body}\n${saved}\n`);
-  return true;
-}
-
-function appliedSentence(update: TaskUpdate, shown: TaskUpdate | undefined, colours: Palette): string {
-  const diff = update.diff ?? shown?.diff ?? "";
-  const changes = update.changes ?? shown?.changes;
-  const declinedIds = new Set(update.declinedHunks ?? []);
-  const declined = declinedIds.size;
-  // The files named are those that received at least one change, not every file in the diff.
-  const files = changes
-    ? [...new Set(changes.filter((change) => !declinedIds.has(change.hunkId)).map((change) => change.path))]
-    : diffStats(diff).files;
-  const total = changes?.length ?? diffStats(diff).hunks;
-  const applied = Math.max(total - declined, 0);
-  const where = files.length > 0 ? `: ${files.join(", ")}` : "";
-  const declinedNote = declined > 0 ? ` (${plural(declined, "change")} declined)` : "";
-  return `${colours.green("Applied")} ${plural(applied, "change")} to ${plural(files.length, "file")}${where}${declinedNote}.`;
 }
 
 function send(connection: MessageConnection, command: string, argument: object): Promise<unknown> {
