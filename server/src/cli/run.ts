@@ -18,7 +18,7 @@ import { EventQueue } from "./terminal/events.js";
 import { createLineReader, type LineReader } from "./terminal/lines.js";
 import { EXIT, describeRequestError, describeServerEnd, exitCodeForError, isLocalProvider } from "./terminal/outcomes.js";
 import { createProgress, type Progress } from "./terminal/progress.js";
-import { askConsent, askGate, chooseHunks, type GateDecision } from "./terminal/questions.js";
+import { askConsent, askGate, chooseHunks, type Ask, type GateDecision } from "./terminal/questions.js";
 import { appliedSentence, printDiff, printPlan } from "./terminal/report.js";
 import { checkRoot } from "./terminal/root.js";
 import { waitUntilReady } from "./terminal/startup.js";
@@ -179,7 +179,7 @@ async function runTask(options: RunOptions): Promise<number> {
   }
 
   // Every question clears the spinner first, and Ctrl-C answers whichever question is open with null.
-  const ask = async (question: string): Promise<string | null> => {
+  const ask: Ask = async (question) => {
     progress.clear();
     return Promise.race([reader.ask(question), interruption]);
   };
