@@ -6,7 +6,7 @@
  */
 import { Bm25Index } from "./bm25.js";
 import type { Definition, FileFacts } from "./facts.js";
-import { buildGraph, MAX_DEFINERS, personalizedPageRank, specificity, type ReferenceGraph } from "./graph.js";
+import { assembleGraph, edgesOf, type FileEdges, MAX_DEFINERS, personalizedPageRank, specificity, type ReferenceGraph } from "./graph.js";
 import { isCode } from "./languages.js";
 import { companionKey, isTestPath } from "./paths.js";
 import { addIdentifierTerms, pathTerms } from "./words.js";
@@ -66,6 +66,12 @@ export class Corpus {
   private readonly identIds = new Map<string, number>();
   private readonly identNames: string[] = [];
   private graphCache: ReferenceGraph | null = null;
+  /** Per-file outgoing references, kept across changes; see `graph`. */
+  private readonly edges = new Map<string, FileEdges>();
+  private readonly referencedBy = new Map<string, number>();
+  /** Files whose edges must be computed again, and names whose set of definers changed. */
+  private readonly staleEdges = new Set<string>();
+  private readonly movedNames = new Set<string>();
   private centralityCache: Float64Array | null = null;
   private lookupCache: FileLookups | null = null;
   private centralTop: Array<[string, number]> | null = null;
@@ -80,7 +86,9 @@ export class Corpus {
       this.files.set(file.abs, { ...file, facts: old.facts });
       return;
     }
-    this.delete(file.abs);
+    const before = new Set(old ? old.facts.defs.filter(LINKABLE).map((d) => d.name) : []);
+    this.remove(file.abs, false);
+    this.staleEdges.add(file.abs);
     const idents = file.facts.idents;
     const identIds = new Int32Array(idents.length);
     const identCounts = new Uint16Array(idents.length);
@@ -91,8 +99,10 @@ export class Corpus {
     const stored: IndexedFile = { ...file, facts: { ...file.facts, idents: [] } };
     this.files.set(file.abs, stored);
     this.meta.set(file.abs, { code: isCode(file.rel), test: isTestPath(file.rel), companion: companionKey(file.rel), identIds, identCounts });
+    const after = new Set<string>();
     for (const def of file.facts.defs) {
       if (!LINKABLE(def)) continue;
+      after.add(def.name);
       let where = this.definers.get(def.name);
       if (!where) {
         where = new Set();
@@ -101,21 +111,32 @@ export class Corpus {
       where.add(file.abs);
     }
     this.bm25.set(file.abs, [contentTerms(idents), pathTerms(file.rel), definitionTerms(file.facts)]);
+    // Only names the file started or stopped defining change other files' edges.
+    for (const name of before) if (!after.has(name)) this.movedNames.add(name);
+    for (const name of after) if (!before.has(name)) this.movedNames.add(name);
     this.changed();
   }
 
   delete(abs: string): void {
+    this.remove(abs, true);
+  }
+
+  /** Take a file out; `markMoved` records its names as moved (not when `set` replaces it at once). */
+  private remove(abs: string, markMoved: boolean): void {
     const old = this.files.get(abs);
     if (!old) return;
     for (const def of old.facts.defs) {
       const where = this.definers.get(def.name);
       if (!where) continue;
+      if (markMoved) this.movedNames.add(def.name);
       where.delete(abs);
       if (where.size === 0) this.definers.delete(def.name);
     }
     this.files.delete(abs);
     this.meta.delete(abs);
     this.bm25.delete(abs);
+    this.dropEdges(abs);
+    this.staleEdges.delete(abs);
     this.changed();
   }
 
@@ -219,13 +240,57 @@ export class Corpus {
     return this.centralTop.slice(0, limit);
   }
 
+  /**
+   * The reference graph, brought up to date: edges are computed again only for files that changed
+   * and for files that use a name some changed file defines (or defined); on a cold start, or
+   * when most files changed, for all of them.
+   */
   graph(): ReferenceGraph {
-    this.graphCache ??= buildGraph(
-      [...this.meta].map(([abs, m]) => ({ key: abs, identIds: m.identIds, identCounts: m.identCounts })),
-      this.identNames,
-      (name) => this.definers.get(name),
-    );
+    if (this.graphCache) return this.graphCache;
+    const definers = (name: string) => this.definers.get(name);
+    if (this.movedNames.size > 0 && this.staleEdges.size < this.files.size / 4) {
+      const moved = new Set<number>();
+      for (const name of this.movedNames) {
+        const id = this.identIds.get(name);
+        if (id !== undefined) moved.add(id);
+      }
+      if (moved.size > 0) {
+        for (const [abs, meta] of this.meta) {
+          if (this.staleEdges.has(abs)) continue;
+          for (const id of meta.identIds) {
+            if (moved.has(id)) {
+              this.staleEdges.add(abs);
+              break;
+            }
+          }
+        }
+      }
+    } else if (this.movedNames.size > 0) {
+      for (const abs of this.meta.keys()) this.staleEdges.add(abs);
+    }
+    this.movedNames.clear();
+    for (const abs of this.staleEdges) {
+      const meta = this.meta.get(abs);
+      this.dropEdges(abs);
+      if (!meta) continue;
+      const edges = edgesOf(abs, meta.identIds, meta.identCounts, this.identNames, definers);
+      this.edges.set(abs, edges);
+      for (const name of edges.names) this.referencedBy.set(name, (this.referencedBy.get(name) ?? 0) + 1);
+    }
+    this.staleEdges.clear();
+    this.graphCache = assembleGraph(this.edges, this.referencedBy);
     return this.graphCache;
+  }
+
+  private dropEdges(abs: string): void {
+    const old = this.edges.get(abs);
+    if (!old) return;
+    for (const name of old.names) {
+      const count = (this.referencedBy.get(name) ?? 0) - 1;
+      if (count > 0) this.referencedBy.set(name, count);
+      else this.referencedBy.delete(name);
+    }
+    this.edges.delete(abs);
   }
 
   private changed(): void {

@@ -4,15 +4,10 @@
  * how specific the name is: a long compound identifier defined in one place says far more than
  * `get`, and names defined in many files are left out altogether. PageRank seeded with what the
  * task points at then spreads relevance to the files those point at.
+ *
+ * Edges are computed per file, so after an edit only the edited file's edges, and those of files
+ * that use a name whose definitions moved, are computed again.
  */
-
-export interface GraphInput {
-  /** A stable key per file (its absolute path). */
-  key: string;
-  /** Identifiers used by the file, as ids into the shared name list, with counts. */
-  identIds: Int32Array;
-  identCounts: Uint16Array;
-}
 
 export interface ReferenceGraph {
   keys: string[];
@@ -23,61 +18,70 @@ export interface ReferenceGraph {
   /** Summed outgoing and incoming weight per node. */
   outWeight: Float64Array;
   inWeight: Float64Array;
-  /** How many other files reference each node, for ranking a file's own definitions. */
-  referencedBy: Map<string, number>;
+  /** How many files reference each name defined elsewhere, for ranking a file's own definitions. */
+  referencedBy: ReadonlyMap<string, number>;
+}
+
+/** One file's outgoing references: weight per defining file, and the names that linked. */
+export interface FileEdges {
+  targets: Map<string, number>;
+  names: string[];
 }
 
 /** Names defined in more files than this are too generic to link files together. */
 export const MAX_DEFINERS = 8;
 
-/** Build the graph; `names[id]` spells identifier `id`, and `definers(name)` names the files that define it. */
-export function buildGraph(
-  files: readonly GraphInput[],
+/**
+ * The edges of one file: `identIds`/`identCounts` are what it uses (ids into `names`), `definers`
+ * names the files that define a name, and `self` is the file's own key (names it defines itself
+ * are its own business, not references).
+ */
+export function edgesOf(
+  self: string,
+  identIds: Int32Array,
+  identCounts: Uint16Array,
   names: readonly string[],
   definers: (name: string) => ReadonlySet<string> | undefined,
-): ReferenceGraph {
-  const keys = files.map((f) => f.key);
+): FileEdges {
+  const targets = new Map<string, number>();
+  const linked: string[] = [];
+  for (let i = 0; i < identIds.length; i++) {
+    const name = names[identIds[i]!]!;
+    const where = definers(name);
+    if (!where || where.size === 0 || where.size > MAX_DEFINERS || where.has(self)) continue;
+    linked.push(name);
+    const weight = (specificity(name) * Math.sqrt(identCounts[i]!)) / where.size;
+    for (const target of where) targets.set(target, (targets.get(target) ?? 0) + weight);
+  }
+  return { targets, names: linked };
+}
+
+/** Lay out per-file edges as the arrays PageRank runs over. */
+export function assembleGraph(edges: ReadonlyMap<string, FileEdges>, referencedBy: ReadonlyMap<string, number>): ReferenceGraph {
+  const keys = [...edges.keys()];
   const index = new Map<string, number>();
   keys.forEach((k, i) => index.set(k, i));
   const targets: Int32Array[] = [];
   const weights: Float32Array[] = [];
-  const outWeight = new Float64Array(files.length);
-  const inWeight = new Float64Array(files.length);
-  const referencedBy = new Map<string, number>();
-  // Per identifier, resolved once for the whole build: its defining nodes and how specific it is.
-  const resolved = new Map<number, { nodes: number[]; specificity: number; name: string; definers: ReadonlySet<string> } | null>();
-  files.forEach((file, from) => {
-    const edges = new Map<number, number>();
-    for (let i = 0; i < file.identIds.length; i++) {
-      const id = file.identIds[i]!;
-      let target = resolved.get(id);
-      if (target === undefined) {
-        const name = names[id]!;
-        const where = definers(name);
-        target =
-          where && where.size > 0 && where.size <= MAX_DEFINERS
-            ? { nodes: [...where].map((k) => index.get(k)).filter((n): n is number => n !== undefined), specificity: specificity(name), name, definers: where }
-            : null;
-        resolved.set(id, target);
-      }
-      if (target === null || target.definers.has(file.key)) continue;
-      referencedBy.set(target.name, (referencedBy.get(target.name) ?? 0) + 1);
-      const weight = (target.specificity * Math.sqrt(file.identCounts[i]!)) / target.nodes.length;
-      for (const to of target.nodes) edges.set(to, (edges.get(to) ?? 0) + weight);
-    }
-    const t = new Int32Array(edges.size);
-    const w = new Float32Array(edges.size);
+  const outWeight = new Float64Array(keys.length);
+  const inWeight = new Float64Array(keys.length);
+  keys.forEach((key, from) => {
+    const out = edges.get(key)!.targets;
+    const t = new Int32Array(out.size);
+    const w = new Float32Array(out.size);
     let i = 0;
     let total = 0;
-    for (const [to, weight] of edges) {
+    for (const [target, weight] of out) {
+      const to = index.get(target);
+      if (to === undefined) continue;
       t[i] = to;
       w[i] = weight;
       total += weight;
       inWeight[to] = inWeight[to]! + weight;
       i++;
     }
-    targets.push(t);
-    weights.push(w);
+    targets.push(i === t.length ? t : t.slice(0, i));
+    weights.push(i === w.length ? w : w.slice(0, i));
     outWeight[from] = total;
   });
   return { keys, index, targets, weights, outWeight, inWeight, referencedBy };
