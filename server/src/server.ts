@@ -24,7 +24,8 @@ import {
   type InitializeResult,
 } from "vscode-languageserver";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
-import type { ChatService } from "./agent/chat/index.js";
+import { ChatRequestError, type ChatService } from "./agent/chat/index.js";
+import { ModelError } from "./agent/model/types.js";
 import type { ContextEngine } from "./agent/context/types.js";
 import type { ModelAdmin, ModelRouterOptions } from "./agent/model/index.js";
 import type { ModelRouter } from "./agent/model/types.js";
@@ -157,9 +158,13 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
           reporter.report(`${received} characters received`);
         },
       });
-      return { sessionId: answer.sessionId, text: answer.text, document: answer.documentPath };
+      return { sessionId: answer.sessionId, text: answer.text, document: answer.documentPath, unavailable: answer.unavailable };
     } catch (err) {
       if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The chat request was cancelled.");
+      if (err instanceof ChatRequestError) throw new ResponseError(ErrorCodes.InvalidParams, err.message, { code: err.code });
+      if (err instanceof ModelError) {
+        throw new ResponseError(ErrorCodes.InternalError, err.message, { code: err.kind === "unreachable" ? "runtime-unreachable" : err.kind });
+      }
       throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
     } finally {
       reporter.done();
@@ -214,6 +219,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
       settings: () => running?.settings ?? settings,
       log,
       ready: () => hardwareReady,
+      preflight: (overrides) => checkRuntime(models, overrides),
     });
     const chat = createChatService({ models, workspace, state, log });
     tasks.onUpdate((s) => {
@@ -342,6 +348,33 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
 
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * Is the local runtime a task will use running, and does it have the model? Cloud providers are
+ * not probed (that would send a request before consent). LM Studio loads downloaded models on
+ * demand, so only reachability is checked there.
+ */
+async function checkRuntime(models: Router, overrides: { provider?: string; model?: string }): Promise<{ ok: true } | { ok: false; code: string; reason: string }> {
+  const chosen = models.describe("coder", overrides);
+  if (chosen.provider !== "ollama" && chosen.provider !== "lmstudio") return { ok: true };
+  const status = (await models.runtimes()).find((r) => r.name === chosen.provider);
+  if (!status) return { ok: true };
+  if (!status.reachable) {
+    return { ok: false, code: "runtime-unreachable", reason: status.reason ?? `${status.label} is not reachable at ${status.url}.` };
+  }
+  if (chosen.provider === "ollama") {
+    const canonical = (name: string) => (name.includes(":") ? name : `${name}:latest`);
+    if (!status.models.some((m) => canonical(m.name) === canonical(chosen.model))) {
+      const installed = status.models.map((m) => m.name).slice(0, 5).join(", ");
+      return {
+        ok: false,
+        code: "model-missing",
+        reason: `The model ${chosen.model} is not installed in Ollama. Install it with \`ollama pull ${chosen.model}\`${installed ? `, or choose one that is installed (${installed})` : ""}.`,
+      };
+    }
+  }
+  return { ok: true };
 }
 
 /** The granted roots from `initialize`: the workspace folders, else the root URI or path. */

@@ -44,6 +44,11 @@ export interface TaskManagerDeps {
   log: (message: string) => void;
   /** Resolves once the model choice can be trusted (hardware detected); awaited off the request path. */
   ready?: () => Promise<void>;
+  /**
+   * A quick check that the chosen runtime answers and has the model, run while the repository is
+   * read, so a stopped runtime fails the task in a moment rather than after indexing a large tree.
+   */
+  preflight?: (overrides: { provider?: string; model?: string }) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
 }
 
 export interface TaskProgress {
@@ -319,7 +324,12 @@ export class TaskManager {
     const budget = Math.max(512, Math.floor(described.contextTokens * 0.35));
     const openDocument = await this.openDocumentFor(task);
     this.progress(task, `Reading the repository for ${described.model}…`);
-    const context = await this.deps.context.build({ task: task.request.prompt, budgetTokens: budget, openDocument });
+    const preflight = this.deps.preflight?.(this.overrides(task)).then((p) => {
+      if (!p.ok) throw new TaskFailure(p.code, p.reason);
+    });
+    // The check and the reading run together; a failed check wins without waiting for the reading.
+    const building = this.deps.context.build({ task: task.request.prompt, budgetTokens: budget, openDocument });
+    const [context] = await Promise.all([building, preflight]);
     this.check(task);
     const messages = planMessages({
       task: task.request.prompt,
