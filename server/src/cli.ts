@@ -11,8 +11,8 @@ const subcommands = new Set(["run", "chat", "doctor", "models", "egress", "edits
 
 const usage = `Usage:
   burrow --stdio                                   the language server (editors start this)
-  burrow run "<task>" [--root DIR] [--provider P] [--model M]
-  burrow chat [--root DIR] [--provider P] [--model M]
+  burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
+  burrow chat [--root DIR] [--provider P] [--model M] [--verbose]
   burrow doctor [--json]
   burrow models list|recommend|pull NAME
   burrow egress [--json]
