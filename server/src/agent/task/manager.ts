@@ -4,9 +4,10 @@
  *
  * Each task runs in its own async driver. The driver is the only code that changes a task's state,
  * and it does so through `move`, which checks the transition table in states.ts and publishes a
- * snapshot to every listener (the LSP layer turns those into `burrow/taskUpdate`). The only call
- * that makes files change, `host.apply`, sits after gate 2 in `applyApproved`; nothing before
- * `applying` holds a reference to a write path.
+ * snapshot to every listener (the LSP layer turns those into `burrow/taskUpdate`). Files change in
+ * two places only: `applyApproved`, which first moves the task to `applying` (a move the table
+ * allows only from `awaitingChangesApproval`, and only a user's decision triggers), and `undo` of an
+ * applied task. Everything before gate 2 works on text in memory.
  */
 import { randomBytes } from "node:crypto";
 import { refuse, type Outcome } from "../outcome.js";
