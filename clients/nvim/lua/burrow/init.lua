@@ -19,6 +19,16 @@ local function report(err)
   return false
 end
 
+-- Runs a server command and hands its result to `on_success` only when the command succeeded: a
+-- failure has already been shown to the user as an error, so there is nothing else to display.
+local function execute_or_report(command, argument, on_success)
+  client.execute(command, argument, function(err, result)
+    if not report(err) then
+      on_success(result)
+    end
+  end)
+end
+
 --- Configure the plugin and start Burrow for the current and later buffers.
 ---@param opts table|nil see :help burrow-setup
 function M.setup(opts)
@@ -214,10 +224,8 @@ end
 --- not seen one applied.
 function M.undo(task_id)
   local function undo(id)
-    client.execute('burrow.undo', { taskId = id }, function(err)
-      if not report(err) then
-        notify('Burrow: undoing task ' .. id .. '.')
-      end
+    execute_or_report('burrow.undo', { taskId = id }, function()
+      notify('Burrow: undoing task ' .. id .. '.')
     end)
   end
   if task_id then
@@ -229,10 +237,7 @@ function M.undo(task_id)
   if task then
     return undo(task.taskId)
   end
-  client.execute('burrow.task.status', {}, function(err, result)
-    if report(err) then
-      return
-    end
+  execute_or_report('burrow.task.status', {}, function(result)
     for _, t in ipairs(result and result.tasks or {}) do
       if t.state == 'applied' then
         return undo(t.taskId)
@@ -244,29 +249,22 @@ end
 
 --- Show every task of the session, newest first.
 function M.status()
-  client.execute('burrow.task.status', {}, function(err, result)
-    if report(err) then
-      return
-    end
+  execute_or_report('burrow.task.status', {}, function(result)
     require('burrow.view').status(result and result.tasks or {})
   end)
 end
 
 --- Show the installed models and the recommendation for this machine.
 function M.models()
-  client.execute('burrow.models.list', {}, function(err, result)
-    if not report(err) then
-      require('burrow.view').models(result)
-    end
+  execute_or_report('burrow.models.list', {}, function(result)
+    require('burrow.view').models(result)
   end)
 end
 
 --- Show the server's own diagnosis (runtime reachable, model installed, state directory).
 function M.doctor()
-  client.execute('burrow.doctor', {}, function(err, result)
-    if not report(err) then
-      require('burrow.view').doctor(result)
-    end
+  execute_or_report('burrow.doctor', {}, function(result)
+    require('burrow.view').doctor(result)
   end)
 end
 
@@ -280,20 +278,16 @@ end
 --- Let Burrow read and write a folder outside the workspace root.
 function M.grant(path)
   local dir = absolute(path)
-  client.execute('burrow.grant', { path = dir }, function(err)
-    if not report(err) then
-      notify('Burrow may now read and write ' .. dir .. '.')
-    end
+  execute_or_report('burrow.grant', { path = dir }, function()
+    notify('Burrow may now read and write ' .. dir .. '.')
   end)
 end
 
 --- Withdraw a folder granted earlier.
 function M.revoke(path)
   local dir = absolute(path)
-  client.execute('burrow.revoke', { path = dir }, function(err)
-    if not report(err) then
-      notify('Burrow may no longer read or write ' .. dir .. '.')
-    end
+  execute_or_report('burrow.revoke', { path = dir }, function()
+    notify('Burrow may no longer read or write ' .. dir .. '.')
   end)
 end
 
