@@ -307,13 +307,10 @@ function M.show_file_relative(delta)
   end
 end
 
---- The hunk under the cursor: the one whose lines hold the cursor, else the nearest one above,
---- else the first.
-function M.hunk_at_cursor()
-  local review = M.current
-  if not review then
-    return nil
-  end
+-- Where the user is in the review: the file shown, the window with the cursor and its side ('old'
+-- left, 'new' right), that cursor's line, and the side's line count. Finding a hunk and
+-- jumping between hunks both measure from this place, so they must agree on it.
+local function cursor_place(review)
   local file = review.files[review.file_index]
   local win = vim.api.nvim_get_current_win()
   if win ~= review.left_win and win ~= review.right_win then
@@ -323,6 +320,17 @@ function M.hunk_at_cursor()
   local side = win == review.left_win and 'old' or 'new'
   local cursor = vim.api.nvim_win_get_cursor(win)[1]
   local line_count = side == 'new' and #file.new or #file.old
+  return file, win, side, cursor, line_count
+end
+
+--- The hunk under the cursor: the one whose lines hold the cursor, else the nearest one above,
+--- else the first.
+function M.hunk_at_cursor()
+  local review = M.current
+  if not review then
+    return nil
+  end
+  local file, _, side, cursor, line_count = cursor_place(review)
   local found = file.hunks[1]
   for _, hunk in ipairs(file.hunks) do
     if row(hunk, side, line_count) + 1 <= cursor then
@@ -338,14 +346,7 @@ function M.jump(delta)
   if not review then
     return
   end
-  local file = review.files[review.file_index]
-  local win = vim.api.nvim_get_current_win()
-  if win ~= review.left_win and win ~= review.right_win then
-    win = review.right_win
-  end
-  local side = win == review.left_win and 'old' or 'new'
-  local cursor = vim.api.nvim_win_get_cursor(win)[1]
-  local line_count = side == 'new' and #file.new or #file.old
+  local file, win, side, cursor, line_count = cursor_place(review)
   local rows = {}
   for _, hunk in ipairs(file.hunks) do
     table.insert(rows, row(hunk, side, line_count) + 1)
