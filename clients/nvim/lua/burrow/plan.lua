@@ -186,11 +186,10 @@ end
 
 --- Close the float if it is open (optionally only when it shows the given task).
 function M.close(task_id)
-  local current = M.current
-  if not current or (task_id and current.taskId ~= task_id) then
+  local current = ui.take_current(M, task_id)
+  if not current then
     return
   end
-  M.current = nil
   if vim.api.nvim_win_is_valid(current.win) then
     vim.api.nvim_win_close(current.win, true)
   end

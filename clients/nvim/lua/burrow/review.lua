@@ -545,11 +545,10 @@ end
 
 --- Close the review tab (optionally only when it shows the given task). The task keeps waiting.
 function M.close(task_id)
-  local review = M.current
-  if not review or (task_id and review.taskId ~= task_id) then
+  local review = ui.take_current(M, task_id)
+  if not review then
     return
   end
-  M.current = nil
   local decisions = {}
   for _, h in ipairs(all_hunks(review)) do
     decisions[h.data.id] = h.data.decision

@@ -1,5 +1,5 @@
 -- Small window helpers shared by the plan float, the review tab and the result viewers: scratch
--- buffers, word wrapping, and a centred floating window.
+-- buffers, word wrapping, a centred floating window, and closing the view of a given task.
 local config = require('burrow.config')
 
 local M = {}
@@ -72,6 +72,19 @@ function M.float(buf, lines, opts)
   vim.wo[win].cursorline = false
   vim.wo[win].winhighlight = 'Normal:BurrowFloat,FloatBorder:BurrowFloatBorder'
   return win
+end
+
+--- Take the view a module has open (its `current`) so that the caller can close it: clears
+--- `owner.current` and returns what it held. Returns nil, leaving it open, when nothing is open
+--- or, given a task id, when the open view shows another task, so closing one task's view never
+--- closes another's.
+function M.take_current(owner, task_id)
+  local current = owner.current
+  if not current or (task_id and current.taskId ~= task_id) then
+    return nil
+  end
+  owner.current = nil
+  return current
 end
 
 --- Buffer-local normal-mode mapping with a description (shown by :map and which-key).
