@@ -157,20 +157,22 @@ for _, level in ipairs({ 'start', 'ok', 'warn', 'error', 'info' }) do
   end
 end
 
---- JSON: `vim.json` exists from 0.6; `vim.fn.json_encode` is the fallback.
-function M.json_encode(value)
-  if vim.json then
-    return vim.json.encode(value)
+-- JSON: `vim.json` exists from 0.6; before it, Vimscript's `json_encode()` and `json_decode()` do
+-- the same work. Both directions choose between them the same way, so one function makes both.
+local function json_function(direction)
+  return function(value)
+    if vim.json then
+      return vim.json[direction](value)
+    end
+    return vim.fn['json_' .. direction](value)
   end
-  return vim.fn.json_encode(value)
 end
 
-function M.json_decode(text)
-  if vim.json then
-    return vim.json.decode(text)
-  end
-  return vim.fn.json_decode(text)
-end
+--- A Lua value as JSON text.
+M.json_encode = json_function('encode')
+
+--- JSON text as a Lua value.
+M.json_decode = json_function('decode')
 
 --- The file system path of a buffer-independent URI.
 function M.uri_to_fname(uri)
