@@ -114,7 +114,8 @@ export class Corpus {
     // Only names the file started or stopped defining change other files' edges.
     for (const name of before) if (!after.has(name)) this.movedNames.add(name);
     for (const name of after) if (!before.has(name)) this.movedNames.add(name);
-    this.changed();
+    // Path lookups depend only on which files exist and what they are called.
+    this.changed(!old || old.display !== file.display);
   }
 
   delete(abs: string): void {
@@ -137,7 +138,7 @@ export class Corpus {
     this.bm25.delete(abs);
     this.dropEdges(abs);
     this.staleEdges.delete(abs);
-    this.changed();
+    this.changed(markMoved);
   }
 
   /** The files that define `name` (exact spelling). */
@@ -293,11 +294,11 @@ export class Corpus {
     this.edges.delete(abs);
   }
 
-  private changed(): void {
+  private changed(pathsChanged = true): void {
     this.graphCache = null;
     this.centralityCache = null;
-    this.lookupCache = null;
     this.centralTop = null;
+    if (pathsChanged) this.lookupCache = null;
   }
 
   private intern(name: string): number {
