@@ -221,6 +221,25 @@ class Parser {
     return `Edit block ${this.drafts.length + 1} (${kind})`;
   }
 
+  /**
+   * The file an edit block changes: the name found for it, else the file the previous block
+   * changed (models often send several blocks for one file under a single name), else the only
+   * file in play. A block with none of these is an error, `unnamed` finishing the sentence that
+   * starts with the block's label, since guessing would write to a file the model did not mean.
+   */
+  private fileOfBlock(
+    named: { name: string; source: NameSource } | undefined,
+    creates: boolean,
+    label: string,
+    unnamed: string,
+  ): { path: string; source: NameSource } {
+    if (named) return { path: this.resolve(named.name, creates, label), source: named.source };
+    if (this.lastPath) return { path: this.lastPath, source: "inherited" };
+    const only = this.singleFile();
+    if (only) return { path: only, source: "single" };
+    throw new ParseError(`${label} ${unnamed}`);
+  }
+
   // ---- SEARCH/REPLACE -----------------------------------------------------------------------
 
   /** Parse one SEARCH/REPLACE block whose SEARCH marker is at line `at`; returns the line after it. */
@@ -258,22 +277,12 @@ class Parser {
     }
     const searchText = joinLines(search);
     const createsFile = searchText.trim() === "";
-    let path: string;
-    let source: NameSource;
-    if (named) {
-      path = this.resolve(named.name, createsFile, label);
-      source = named.source;
-    } else if (this.lastPath) {
-      path = this.lastPath;
-      source = "inherited";
-    } else if (this.singleFile()) {
-      path = this.singleFile()!;
-      source = "single";
-    } else {
-      throw new ParseError(
-        `${label} does not say which file it edits. Write the file's path alone on the line just above the opening fence.`,
-      );
-    }
+    const { path, source } = this.fileOfBlock(
+      named,
+      createsFile,
+      label,
+      "does not say which file it edits. Write the file's path alone on the line just above the opening fence.",
+    );
     this.lastPath = path;
     this.drafts.push({ kind: "search-replace", path, source, search: searchText, replace: joinLines(replace) });
     return j + 1;
@@ -546,25 +555,13 @@ class Parser {
       }
       if (!changes) continue;
       const creates = oldPath === "/dev/null";
-      let path: string;
-      let source: NameSource;
-      if (newPath && newPath !== "/dev/null") {
-        path = this.resolve(newPath, creates, label);
-        source = "header";
-      } else if (named) {
-        path = this.resolve(named.name, creates, label);
-        source = named.source;
-      } else if (this.lastPath) {
-        path = this.lastPath;
-        source = "inherited";
-      } else if (this.singleFile()) {
-        path = this.singleFile()!;
-        source = "single";
-      } else {
-        throw new ParseError(
-          `${label} does not say which file it changes. Start it with "--- path" and "+++ path" lines, or write the path alone above the fence.`,
-        );
-      }
+      // The diff's own "+++" header names the file more surely than anything around the fence.
+      const { path, source } = this.fileOfBlock(
+        newPath && newPath !== "/dev/null" ? { name: newPath, source: "header" } : named,
+        creates,
+        label,
+        'does not say which file it changes. Start it with "--- path" and "+++ path" lines, or write the path alone above the fence.',
+      );
       this.lastPath = path;
       this.drafts.push({ kind: "unified-diff", path, source, patch: hunk.join("\n") });
     }
