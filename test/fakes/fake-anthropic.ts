@@ -12,6 +12,7 @@
 import type { ServerResponse } from "node:http";
 import type { FakeReply } from "./fake-ollama.js";
 import {
+  chatScript,
   cut,
   estimateTokens,
   pause,
@@ -20,6 +21,7 @@ import {
   tokenise,
   untilClientCloses,
   writeFlushed,
+  type ChatScript,
   type RecordedRequest,
 } from "./recording-server.js";
 
@@ -32,12 +34,10 @@ export interface FakeAnthropicOptions {
   models?: string[];
 }
 
-export interface FakeAnthropic {
+export interface FakeAnthropic extends ChatScript<FakeReply> {
   url: string;
   port: number;
   requests: RecordedRequest[];
-  onChat(handler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply>): void;
-  enqueueChat(...replies: FakeReply[]): void;
   chatRequests(): any[];
   waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
@@ -58,8 +58,7 @@ const statusTypes: Record<number, string> = {
 };
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const queue: FakeReply[] = [];
-  let chatHandler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply> = () => ({ text: "Hello from the fake Anthropic." });
+  const chat = chatScript<FakeReply>(() => ({ text: "Hello from the fake Anthropic." }));
 
   const server = await startRecordingServer(async (req, res, record) => {
     if (!(record.method === "POST" && record.path === "/v1/messages")) {
@@ -78,7 +77,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (options.models && !options.models.includes(body.model)) {
       return sendJson(res, 404, errorBody("not_found_error", `model: ${body.model}`));
     }
-    const reply = queue.length > 0 ? queue.shift()! : await chatHandler(body, record);
+    const reply = await chat.nextReply(body, record);
     return answer(res, body, reply);
   });
 
@@ -134,12 +133,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     url: server.url,
     port: server.port,
     requests: server.requests,
-    onChat(handler) {
-      chatHandler = handler;
-    },
-    enqueueChat(...replies) {
-      queue.push(...replies);
-    },
+    onChat: chat.onChat,
+    enqueueChat: chat.enqueueChat,
     chatRequests() {
       return server.requests.filter((r) => r.path === "/v1/messages").map((r) => r.body);
     },

@@ -16,6 +16,7 @@
  */
 import type { ServerResponse } from "node:http";
 import {
+  chatScript,
   estimateTokens,
   cut,
   pause,
@@ -24,6 +25,7 @@ import {
   startRecordingServer,
   tokenise,
   untilClientCloses,
+  type ChatScript,
   type RecordedRequest,
 } from "./recording-server.js";
 
@@ -121,16 +123,13 @@ export interface SchedulerEvent {
   at: number;
 }
 
-export interface FakeOllama {
+export interface FakeOllama extends ChatScript<FakeReply> {
   url: string;
   port: number;
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
   /** The scheduler's history (loads, reloads, unloads). */
   events: SchedulerEvent[];
-  onChat(handler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply>): void;
-  /** Replies used in order, before the `onChat` handler. */
-  enqueueChat(...replies: FakeReply[]): void;
   onPull(handler: (name: string) => FakePullScript): void;
   /** Called before a load request (empty messages or prompt) is answered; the answer waits for it (a slow cold load). */
   onLoad(handler: (model: string, numCtx: number | undefined) => void | Promise<void>): void;
@@ -191,10 +190,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   }
   const loadedModels = new Map<string, LoadedModel>();
   const events: SchedulerEvent[] = [];
-  const queue: FakeReply[] = [];
-  let chatHandler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply> = () => ({
+  const chat = chatScript<FakeReply>(() => ({
     text: "Hello from the fake Ollama.",
-  });
+  }));
   let pullHandler: (name: string) => FakePullScript = () => ({});
   let loadHandler: (model: string, numCtx: number | undefined) => void | Promise<void> = () => {};
   const version = options.version ?? "0.12.6";
@@ -405,7 +403,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     const loadedModel = load(name, body.options?.num_ctx);
     loadedModel.inFlight += 1;
     try {
-      const reply = queue.length > 0 ? queue.shift()! : await chatHandler(body, record);
+      const reply = await chat.nextReply(body, record);
       await streamReply(res, body, reply, isChat, loadedModel.numCtx, stream);
     } finally {
       requestDone(loadedModel, keepAliveZero);
@@ -562,12 +560,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     port: server.port,
     requests: server.requests,
     events,
-    onChat(handler) {
-      chatHandler = handler;
-    },
-    enqueueChat(...replies) {
-      queue.push(...replies);
-    },
+    onChat: chat.onChat,
+    enqueueChat: chat.enqueueChat,
     onPull(handler) {
       pullHandler = handler;
     },

@@ -14,6 +14,7 @@
 import type { ServerResponse } from "node:http";
 import type { FakeReply } from "./fake-ollama.js";
 import {
+  chatScript,
   cut,
   estimateTokens,
   pause,
@@ -22,6 +23,7 @@ import {
   tokenise,
   untilClientCloses,
   writeFlushed,
+  type ChatScript,
   type RecordedRequest,
 } from "./recording-server.js";
 
@@ -56,14 +58,12 @@ export interface LmStudioEvent {
   at: number;
 }
 
-export interface FakeOpenAi {
+export interface FakeOpenAi extends ChatScript<FakeReply> {
   url: string;
   port: number;
   requests: RecordedRequest[];
   /** LM Studio's model loads and unloads, in order. */
   events: LmStudioEvent[];
-  onChat(handler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply>): void;
-  enqueueChat(...replies: FakeReply[]): void;
   chatRequests(): any[];
   waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** LM Studio models loaded now, with their context lengths. */
@@ -72,8 +72,7 @@ export interface FakeOpenAi {
 }
 
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
-  const queue: FakeReply[] = [];
-  let chatHandler: (body: any, record: RecordedRequest) => FakeReply | Promise<FakeReply> = () => ({ text: "Hello from the fake server." });
+  const chat = chatScript<FakeReply>(() => ({ text: "Hello from the fake server." }));
   const events: LmStudioEvent[] = [];
   const lmModels = new Map((options.lmstudio ?? []).map((m) => [m.key, m]));
   const instances = new Map<string, { key: string; contextLength: number }>();
@@ -200,7 +199,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       instances.set(model, { key: model, contextLength: 4096 });
       events.push({ kind: "jit-load", model, contextLength: 4096, at: Date.now() });
     }
-    const reply = queue.length > 0 ? queue.shift()! : await chatHandler(body, record);
+    const reply = await chat.nextReply(body, record);
     if (reply.delayMs) await pause(res, reply.delayMs);
     if (res.destroyed) return;
     if (reply.hang) return untilClientCloses(res);
@@ -257,12 +256,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     port: server.port,
     requests: server.requests,
     events,
-    onChat(handler) {
-      chatHandler = handler;
-    },
-    enqueueChat(...replies) {
-      queue.push(...replies);
-    },
+    onChat: chat.onChat,
+    enqueueChat: chat.enqueueChat,
     chatRequests() {
       return server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions")).map((r) => r.body);
     },

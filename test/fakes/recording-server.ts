@@ -1,8 +1,9 @@
 /**
  * The plumbing every fake model server shares: a real HTTP server on 127.0.0.1 (port 0), a record of
  * every request it received (method, path, parsed body, arrival time, whether the client went away
- * before the answer was complete), and `waitFor`, which lets a test wait on a request arriving or
- * being aborted instead of sleeping.
+ * before the answer was complete), `waitFor`, which lets a test wait on a request arriving or
+ * being aborted instead of sleeping, and the chat script (queued replies, then a handler) by which a
+ * test decides what each fake answers.
  *
  * The fakes exist because a model runtime or a cloud API cannot run in a test; each one speaks the
  * real wire protocol so that the real client code (ollama-js, our SSE readers) is what gets tested.
@@ -123,6 +124,36 @@ export async function startRecordingServer(handler: Handler): Promise<RecordingS
         server.close(() => resolve());
         server.closeAllConnections();
       });
+    },
+  };
+}
+
+/** How a test scripts a fake's chat answers: queued replies first, in order, then the handler's. */
+export interface ChatScript<Reply> {
+  onChat(handler: (body: any, record: RecordedRequest) => Reply | Promise<Reply>): void;
+  /** Replies used in order, before the `onChat` handler. */
+  enqueueChat(...replies: Reply[]): void;
+}
+
+/**
+ * The chat script of one fake: every fake answers a chat the same way (the next queued reply, else
+ * what the handler set by `onChat` returns, else `defaultHandler`'s), and only the wire format of
+ * the answer differs, so the choosing lives here once. `nextReply` is for the fake itself.
+ */
+export function chatScript<Reply>(
+  defaultHandler: (body: any, record: RecordedRequest) => Reply | Promise<Reply>,
+): ChatScript<Reply> & { nextReply(body: any, record: RecordedRequest): Promise<Reply> } {
+  const queue: Reply[] = [];
+  let handler = defaultHandler;
+  return {
+    onChat(newHandler) {
+      handler = newHandler;
+    },
+    enqueueChat(...replies) {
+      queue.push(...replies);
+    },
+    async nextReply(body, record) {
+      return queue.length > 0 ? queue.shift()! : await handler(body, record);
     },
   };
 }
