@@ -230,7 +230,11 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     workspace.onRootsChanged(({ removed }) => {
       for (const root of removed) tasks.revokeRoot(root);
     });
-    documents.onChange((abs) => context.noteChange(abs));
+    // The editor's text while a document is open; after it closes, the file on disk counts again.
+    documents.onChange((abs) => context.noteChange(abs, documents.get(abs)?.text));
+    workspace.watch((abs) => {
+      if (!documents.get(abs)) context.noteChange(abs);
+    });
     if (recovered.completed + recovered.rolledBack > 0) {
       log(`Recovered interrupted applies at start-up: ${recovered.completed} completed, ${recovered.rolledBack} rolled back.`);
     }

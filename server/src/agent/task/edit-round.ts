@@ -29,6 +29,8 @@ export interface EditRoundInput {
   plan: Plan;
   editable: EditableFile[];
   references: ReferenceFile[];
+  /** Definitions the editable files use from other files, as an outline (may be empty). */
+  relatedMap?: string;
   /** Everything the user said at earlier gates, and declined hunks described by location. */
   feedback: string[];
   declined: string[];
@@ -148,6 +150,7 @@ function readAnswer(text: string, input: EditRoundInput): AnswerReading {
 
 function editRequestText(input: EditRoundInput): string {
   const parts: string[] = [`The approved plan:\n${renderPlan(input.plan)}`];
+  if (input.relatedMap?.trim()) parts.push(`Definitions these files use from elsewhere in the project:\n${input.relatedMap}`);
   if (input.references.length > 0) {
     parts.push("Files for reference (do not change them):");
     // A reference view is already cut to its window by the context engine; only its place is named.

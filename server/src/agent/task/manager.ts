@@ -422,12 +422,19 @@ export class TaskManager {
     if (editable.length === 0) {
       throw new TaskFailure("nothing-to-edit", "The approved plan names no file Burrow may change (every file was refused or missing).");
     }
+    // The definitions the planned files use from elsewhere, so the model does not invent their shape.
+    const related = await this.deps.context.related(
+      planned.map((f) => f.path),
+      Math.max(256, Math.floor(budget * 0.15)),
+    );
+    this.check(task);
     let streamed = 0;
     const round = await runEditRound({
       task: task.request.prompt,
       plan,
       editable,
       references,
+      relatedMap: related.map,
       feedback: task.feedback,
       declined: task.declinedDescriptions,
       models: this.deps.models,
