@@ -319,10 +319,11 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
 
   connection.onDidChangeConfiguration(() => void refreshConfiguration());
 
-  connection.onCodeAction((params) => {
+  connection.onCodeAction(async (params) => {
     if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "Burrow is shutting down: no request is served after shutdown.");
-    // Until the agent core is loaded there is no task, so nothing to offer; never wait here.
-    const r = running;
+    // Only the very first requests, sent while the agent core loads, wait here; after that this
+    // handler reads the task list in memory and answers at once.
+    const r = running ?? (await building?.catch(() => undefined));
     if (!r) return [];
     const p = params as Partial<typeof params> | undefined;
     if (typeof p?.textDocument?.uri !== "string" || !p.range?.start || !p.range.end) {
