@@ -2,13 +2,12 @@
 // streams answers from the fake Ollama as `burrow/chatDelta`, and the session carries the
 // conversation from one question to the next. Chat must never change a file.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
+import type { FakeOllama } from "../fakes/fake-ollama.js";
+import { closedPort, requireBuild, runPiped, startPipedWorld, type PipedRun, type PipedWorld } from "../helpers/piped-cli.js";
 import { REPO_ROOT } from "../helpers/servers.js";
-import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
+import type { Fixture } from "../helpers/workspace-fixture.js";
 
 const MODEL = "qwen2.5-coder:1.5b";
 const FILES = {
@@ -17,54 +16,24 @@ const FILES = {
   ".env": "API_KEY=hunter2-secret\n",
 };
 
-interface Chat {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** When each piece of stdout arrived, in ms since the start. */
-  chunks: Array<{ at: number; text: string }>;
-}
-
 /** Run the built `burrow chat` with `input` piped to stdin (then closed). */
-function chat(args: string[], input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Chat> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "burrow.js"), "chat", ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
-  const chunks: Chat["chunks"] = [];
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => chunks.push({ at: Date.now() - started, text: d.toString() }));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(input);
-  return new Promise((resolve) =>
-    child.once("close", (code) => resolve({ code, stdout: chunks.map((c) => c.text).join(""), stderr, chunks })),
-  );
+function chat(args: string[], input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<PipedRun> {
+  return runPiped(["chat", ...args], input, env, cwd);
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
+let world: PipedWorld;
 let fake: FakeOllama;
 let fixture: Fixture;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, "dist", "cli.js"))) throw new Error("Build Burrow first (npm run build): these tests run bin/burrow.js.");
-});
+beforeAll(requireBuild);
 
 beforeEach(async () => {
-  fake = await startFakeOllama({ models: [MODEL] });
-  fixture = makeFixture(FILES);
-  env = serverEnv(fixture, fake.url);
+  world = await startPipedWorld(MODEL, FILES);
+  ({ fake, fixture, env } = world);
 });
 
-afterEach(async () => {
-  await fake.close();
-  fixture.cleanup();
-});
+afterEach(() => world.close());
 
 describe("burrow chat through a pipe", () => {
   it("streams each answer as it is written", async () => {

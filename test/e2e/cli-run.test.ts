@@ -2,14 +2,13 @@
 // spawns talking to the fake Ollama, and a temp copy of a small project. Each row checks the exit
 // code, what was printed, what the model was asked, and exactly which files changed.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama, type FakeOllama, type FakeReply } from "../fakes/fake-ollama.js";
+import type { FakeOllama, FakeReply } from "../fakes/fake-ollama.js";
+import { closedPort, requireBuild, runPiped, startPipedWorld, type PipedWorld } from "../helpers/piped-cli.js";
 import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
 import { REPO_ROOT } from "../helpers/servers.js";
-import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
+import type { Fixture } from "../helpers/workspace-fixture.js";
 
 const MODEL = "qwen2.5-coder:1.5b";
 const ORIGINAL = "export function greet(name: string): string {\n  return 'Hello ' + name;\n}\n";
@@ -18,58 +17,26 @@ const SECOND = "export function greet(name: string): string {\n  return \"Hello,
 const FILES = { "src/greet.ts": ORIGINAL, "README.md": "# demo\n" };
 const ANSI = /\u001b\[/;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Run the built `burrow` with `input` piped to stdin (then closed), as a script would. */
-function burrow(args: string[], input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Ran> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "burrow.js"), ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(input);
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
-}
-
-/** A loopback port with nothing listening on it: Ollama "not running". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const plan = () => planAnswer("Use a template string in greet.", [{ path: "src/greet.ts", action: "modify", reason: "greet builds the text" }]);
 const edits = (text = PROPOSED): FakeReply => wholeFileAnswer({ "src/greet.ts": text });
 
+let world: PipedWorld;
 let fake: FakeOllama;
 let fixture: Fixture;
 let env: NodeJS.ProcessEnv;
 
+/** `burrow run` on the fixture with `input` piped to stdin (then closed), as a script would run it. */
 const run = (input: string, extra: string[] = [], envExtra: NodeJS.ProcessEnv = {}) =>
-  burrow(["run", "Greet with a template string", "--root", fixture.root, ...extra], input, { ...env, ...envExtra }, fixture.root);
+  runPiped(["run", "Greet with a template string", "--root", fixture.root, ...extra], input, { ...env, ...envExtra }, fixture.root);
 
-beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, "dist", "cli.js"))) throw new Error("Build Burrow first (npm run build): these tests run bin/burrow.js.");
-});
+beforeAll(requireBuild);
 
 beforeEach(async () => {
-  fake = await startFakeOllama({ models: [MODEL] });
-  fixture = makeFixture(FILES);
-  env = serverEnv(fixture, fake.url);
+  world = await startPipedWorld(MODEL, FILES);
+  ({ fake, fixture, env } = world);
 });
 
-afterEach(async () => {
-  await fake.close();
-  fixture.cleanup();
-});
+afterEach(() => world.close());
 
 describe("burrow run through a pipe", () => {
   it("approves the plan and the diff, and leaves exactly the proposed file on disk", async () => {
@@ -266,7 +233,7 @@ describe("burrow run through a pipe", () => {
     ["a --root that does not exist", () => ["run", "do it", "--root", fixture.path("missing")]],
     ["a --root that is a file", () => ["run", "do it", "--root", fixture.path("README.md")]],
   ])("exits 2 on a usage error: %s", async (_name, args) => {
-    const ran = await burrow(args(), "", env, fixture.root);
+    const ran = await runPiped(args(), "", env, fixture.root);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/^burrow run: .+\.\n/);
     expect(ran.stderr).toContain("Usage: burrow run");
