@@ -8,7 +8,7 @@ import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
 import { inProcessServer, type Harness } from "../helpers/servers.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
 import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
-import type { ClientKind } from "../helpers/test-client.js";
+import type { ClientKind, TestClient } from "../helpers/test-client.js";
 
 // Two functions far enough apart that a change to each makes its own hunk.
 const SPACER = Array.from({ length: 10 }, (_, i) => `// line ${i + 1} between the functions`).join("\n");
@@ -35,6 +35,18 @@ afterEach(async () => {
 async function start(kind: ClientKind = "bare", answerPrompt?: Parameters<typeof inProcessServer>[0]["answerPrompt"]) {
   harness = await inProcessServer({ root: fixture.root, kind, env: serverEnv(fixture, fake.url), ...(answerPrompt ? { answerPrompt } : {}) });
   return harness.client;
+}
+
+/**
+ * Start a task, approve its plan at gate 1 and wait for its proposal at gate 2, which is where every
+ * test of the second gate begins; returns the task's id and the update that carried the proposal.
+ */
+async function startAtGate2(client: TestClient, prompt: string, extra: Record<string, unknown> = {}) {
+  const taskId = await client.startTask(prompt, extra);
+  await client.waitForState(taskId, "awaitingPlanApproval");
+  await client.command("burrow.plan.approve", { taskId });
+  const proposed = await client.waitForState(taskId, "awaitingChangesApproval");
+  return { taskId, proposed };
 }
 
 const plan = planAnswer("Document add and sub.", [{ path: "src/math.ts", action: "modify" }]);
@@ -113,10 +125,7 @@ describe("gate 2", () => {
   it("reject: no file changes, and the proposed text is nowhere in the state directory", async () => {
     fake.enqueueChat(plan, edits);
     const client = await start();
-    const taskId = await client.startTask("Document the math helpers");
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    const proposed = await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId, proposed } = await startAtGate2(client, "Document the math helpers");
     expect(proposed.diff).toContain(REJECTED_MARKER);
     expect(fixture.stateText()).toContain(REJECTED_MARKER); // the diff document exists while waiting
     await client.command("burrow.changes.reject", { taskId, feedback: "comments should be JSDoc" });
@@ -130,10 +139,7 @@ describe("gate 2", () => {
     const jsdoc = MATH.replace("export function add", "/** Adds two numbers. */\nexport function add");
     fake.enqueueChat(plan, edits, wholeFileAnswer({ "src/math.ts": jsdoc }));
     const client = await start();
-    const taskId = await client.startTask("Document the math helpers");
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId } = await startAtGate2(client, "Document the math helpers");
     await client.command("burrow.changes.reject", { taskId, feedback: "use JSDoc instead of line comments" });
     await client.waitForState(taskId, "rejected");
     await client.command("burrow.task.retry", { taskId, feedback: "and only for add" });
@@ -152,10 +158,7 @@ describe("gate 2", () => {
   it("applies only the chosen hunks and lists the declined ones", async () => {
     fake.enqueueChat(plan, edits);
     const client = await start();
-    const taskId = await client.startTask("Document the math helpers");
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    const proposed = await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId, proposed } = await startAtGate2(client, "Document the math helpers");
     const hunks = proposed.changes!;
     expect(hunks.length).toBe(2);
     await client.command("burrow.changes.apply", { taskId, hunks: [hunks[1]!.hunkId] });
@@ -167,10 +170,7 @@ describe("gate 2", () => {
   it("refuses to apply over a file changed after the model read it, and changes nothing", async () => {
     fake.enqueueChat(plan, edits);
     const client = await start();
-    const taskId = await client.startTask("Document the math helpers");
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId } = await startAtGate2(client, "Document the math helpers");
     fixture.write("src/math.ts", MATH + "\n// edited by the user\n");
     await client.command("burrow.changes.apply", { taskId });
     const failed = await client.waitForState(taskId, "failed");
@@ -188,10 +188,7 @@ describe("gate 2", () => {
     fake.enqueueChat(plan, wholeFileAnswer({ "src/math.ts": buffer.replace("export function add", "// add\nexport function add") }));
     const client = await start("neovim", () => null);
     const uri = client.openDocument(fixture.path("src/math.ts"), buffer, "typescript");
-    const taskId = await client.startTask("Document add", { uri });
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId } = await startAtGate2(client, "Document add", { uri });
     expect(JSON.stringify(fake.chatRequests()[1].messages)).toContain("b + a");
     await client.command("burrow.changes.apply", { taskId });
     await client.waitForState(taskId, "applied");
@@ -201,20 +198,14 @@ describe("gate 2", () => {
   it("undo restores the files, and refuses once they changed again", async () => {
     fake.enqueueChat(plan, edits, plan, edits);
     const client = await start();
-    const taskId = await client.startTask("Document the math helpers");
-    await client.waitForState(taskId, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId });
-    await client.waitForState(taskId, "awaitingChangesApproval");
+    const { taskId } = await startAtGate2(client, "Document the math helpers");
     await client.command("burrow.changes.apply", { taskId });
     await client.waitForState(taskId, "applied");
     expect(fixture.read("src/math.ts")).toBe(MATH_NEW);
     await client.command("burrow.undo", { taskId });
     expect(fixture.read("src/math.ts")).toBe(MATH);
 
-    const second = await client.startTask("Document the math helpers again");
-    await client.waitForState(second, "awaitingPlanApproval");
-    await client.command("burrow.plan.approve", { taskId: second });
-    await client.waitForState(second, "awaitingChangesApproval");
+    const { taskId: second } = await startAtGate2(client, "Document the math helpers again");
     await client.command("burrow.changes.apply", { taskId: second });
     await client.waitForState(second, "applied");
     fixture.write("src/math.ts", "// the user rewrote it\n");
