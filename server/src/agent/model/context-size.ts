@@ -8,6 +8,7 @@
  * than an exact fit. It is capped by the model's own limit (from `/api/show`) and the hardware
  * budget; a prompt that cannot fit even then is refused before anything is sent.
  */
+import { estimateTokens as estimateTextTokens } from "../context/tokens.js";
 import type { ChatMessage } from "./types.js";
 
 /** The sizes a window may take; each is a multiple of 4096 so neighbouring prompts share one. */
@@ -23,12 +24,13 @@ export const floorTokens = 8192;
 export const minimumAnswerRoom = 1024;
 
 /**
- * A deliberately generous token estimate (about 3.2 characters a token, plus each message's
- * framing): sizing with an overestimate costs a little memory, an underestimate costs the prompt.
+ * The prompt's size in tokens: the project's one (conservative) text estimate for each message,
+ * plus each message's framing. Sizing with an overestimate costs a little memory, an underestimate
+ * costs the prompt.
  */
 export function estimateTokens(messages: readonly ChatMessage[]): number {
   let total = 0;
-  for (const m of messages) total += Math.ceil(m.content.length / 3.2) + 4;
+  for (const m of messages) total += estimateTextTokens(m.content) + 4;
   return total;
 }
 
