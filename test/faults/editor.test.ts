@@ -79,6 +79,20 @@ async function proposeFor(c: RawLspClient, uri?: string): Promise<{ taskId: stri
   return { taskId, proposal };
 }
 
+/**
+ * With an editor that applies edits, open the file as it is on disk and get a proposal for it: the
+ * point where the tests of what the user or the editor does before the apply begin.
+ */
+async function proposeForOpenFile(): Promise<{ client: RawLspClient; editor: EditorEmulator; uri: string; disk: string; taskId: string }> {
+  const { client: c, editor } = await start(true);
+  const uri = ws.uri(FILE);
+  const disk = await ws.read(FILE);
+  await editor.open(uri, disk);
+  modelAnswers(disk);
+  const { taskId } = await proposeFor(c, uri);
+  return { client: c, editor, uri, disk, taskId };
+}
+
 /** The task must report a conflict naming the file and the way out, and go no further. */
 async function expectConflict(c: RawLspClient, taskId: string, file = FILE): Promise<TaskUpdate> {
   const message = await c.waitFor(
@@ -99,12 +113,7 @@ async function expectConflict(c: RawLspClient, taskId: string, file = FILE): Pro
 
 describe("a file changed between proposal and apply is not overwritten", () => {
   it("the user types in the open buffer: conflict, the buffer keeps the user's text, a retry proposes against it", async () => {
-    const { client: c, editor } = await start(true);
-    const uri = ws.uri(FILE);
-    const disk = await ws.read(FILE);
-    await editor.open(uri, disk);
-    modelAnswers(disk);
-    const { taskId } = await proposeFor(c, uri);
+    const { client: c, editor, uri, disk, taskId } = await proposeForOpenFile();
 
     const typed = `// A note the user typed while reading the diff.\n${disk}`;
     await editor.type(uri, typed);
@@ -222,12 +231,7 @@ describe("a buffer with unsaved changes is respected", () => {
   });
 
   it("an editor that refuses the edit: the task says so, and Burrow writes nothing itself", async () => {
-    const { client: c, editor } = await start(true);
-    const uri = ws.uri(FILE);
-    const disk = await ws.read(FILE);
-    await editor.open(uri, disk);
-    modelAnswers(disk);
-    const { taskId } = await proposeFor(c, uri);
+    const { client: c, editor, uri, disk, taskId } = await proposeForOpenFile();
     editor.behaviour = "refuse";
     await c.executeCommand("burrow.changes.apply", { taskId });
     const update = await c.waitForTaskState(taskId, ["failed"], 20_000).catch((err: unknown) => {
@@ -240,12 +244,7 @@ describe("a buffer with unsaved changes is respected", () => {
   });
 
   it("an editor that says it applied an edit it did not apply is reported, not trusted", async () => {
-    const { client: c, editor } = await start(true);
-    const uri = ws.uri(FILE);
-    const disk = await ws.read(FILE);
-    await editor.open(uri, disk);
-    modelAnswers(disk);
-    const { taskId } = await proposeFor(c, uri);
+    const { client: c, editor, uri, disk, taskId } = await proposeForOpenFile();
     editor.behaviour = "claim-without-applying";
     await c.executeCommand("burrow.changes.apply", { taskId });
     const update = await c.waitFor(
