@@ -57,6 +57,61 @@ function expectActionable(update: TaskUpdate, pattern: RegExp): void {
   expect(update.error!.message).toMatch(pattern);
 }
 
+/** One server with its workspace and model runtime, shared by the cases of a describe block. */
+interface ModelWorld {
+  ws: TempWorkspace;
+  fake: FakeOllama;
+  /** The proxy between the server and the fake, when the block asked for one. */
+  proxy: ModelProxy | undefined;
+  client: RawLspClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Start a workspace, the fake Ollama and a server on them. `route` says how the server reaches the
+ * fake: straight (only a cancel can end a stuck request, so the default timeouts stay), or through
+ * the proxy with the short timeouts, its port refusing connections at first for "refusing proxy".
+ */
+async function startModelWorld(route: "direct" | "proxy" | "refusing proxy"): Promise<ModelWorld> {
+  const ws = await makeWorkspace(smallProject);
+  const fake = await startFakeOllama({ models: [MODEL] });
+  const proxy = route === "direct" ? undefined : await startModelProxy(fake.url);
+  if (route === "refusing proxy") await proxy!.refuse();
+  const { client } = proxy
+    ? await startInitialized({ root: ws.root, settings: fastTimeouts }, burrowEnv(proxy, ws))
+    : await startInitialized({ root: ws.root }, burrowEnv(fake, ws));
+  return {
+    ws,
+    fake,
+    proxy,
+    client,
+    async close() {
+      await client.close();
+      await proxy?.close();
+      await fake.close();
+      await ws.remove();
+    },
+  };
+}
+
+/**
+ * Script the model so that only `stage` is broken: the plan is good when the fault is in the edits,
+ * and every request at the faulty stage gets `reply` (a good plan when the fault is the proxy's).
+ */
+function breakStage(fake: FakeOllama, stage: "plan" | "edits", reply: FakeReply | undefined): void {
+  fake.onChat((body) => (stage === "edits" && body.format !== undefined ? { json: goodPlan } : reply ?? { json: goodPlan }));
+}
+
+/** Start the task and, when the stage under test is the edits, approve its plan so they are asked for. */
+async function startTaskAt(client: RawLspClient, stage: "plan" | "edits", extra: Record<string, unknown> = {}): Promise<string> {
+  const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier.", ...extra });
+  if (stage === "edits") {
+    await client.waitForTaskState(taskId, ["awaitingPlanApproval"]);
+    await client.executeCommand("burrow.plan.approve", { taskId });
+  }
+  return taskId;
+}
+
 interface FaultCase {
   name: string;
   /** The request that meets the fault: the plan, or the edits after an approved plan. */
@@ -85,24 +140,19 @@ const faults: FaultCase[] = [
 ];
 
 describe("model faults end in a clear task error, never a hang or a change", () => {
+  let world: ModelWorld | undefined;
   let ws: TempWorkspace;
   let fake: FakeOllama;
   let proxy: ModelProxy;
   let client: RawLspClient;
 
   beforeAll(async () => {
-    ws = await makeWorkspace(smallProject);
-    fake = await startFakeOllama({ models: [MODEL] });
-    proxy = await startModelProxy(fake.url);
-    ({ client } = await startInitialized({ root: ws.root, settings: fastTimeouts }, burrowEnv(proxy, ws)));
+    world = await startModelWorld("proxy");
+    ({ ws, fake, client } = world);
+    proxy = world.proxy!;
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await proxy?.close();
-    await fake?.close();
-    await ws?.remove();
-  });
+  afterAll(() => world?.close());
 
   afterEach(() => {
     proxy.mode = "forward";
@@ -115,14 +165,10 @@ describe("model faults end in a clear task error, never a hang or a change", () 
       const before = await ws.snapshot();
       const firstRequest = fake.requests.length;
       // Persistent: a retry meets the same fault. Only the faulty stage is broken.
-      fake.onChat((body) => (stage === "edits" && body.format !== undefined ? { json: goodPlan } : reply ?? { json: goodPlan }));
+      breakStage(fake, stage, reply);
       if (proxyMode) proxy.mode = proxyMode;
 
-      const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier.", uri: ws.uri(FILE) });
-      if (stage === "edits") {
-        await client.waitForTaskState(taskId, ["awaitingPlanApproval"]);
-        await client.executeCommand("burrow.plan.approve", { taskId });
-      }
+      const taskId = await startTaskAt(client, stage, { uri: ws.uri(FILE) });
       const ended = await client.waitForTaskState(taskId, ["failed"], FAIL_WITHIN_MS);
       expectActionable(ended, message);
       if (notCode) expect(ended.error!.code).not.toBe(notCode);
@@ -191,25 +237,19 @@ describe("model faults end in a clear task error, never a hang or a change", () 
 });
 
 describe("a runtime that is not running", () => {
+  let world: ModelWorld | undefined;
   let ws: TempWorkspace;
   let fake: FakeOllama;
   let proxy: ModelProxy;
   let client: RawLspClient;
 
   beforeAll(async () => {
-    ws = await makeWorkspace(smallProject);
-    fake = await startFakeOllama({ models: [MODEL] });
-    proxy = await startModelProxy(fake.url);
-    await proxy.refuse();
-    ({ client } = await startInitialized({ root: ws.root, settings: fastTimeouts }, burrowEnv(proxy, ws)));
+    world = await startModelWorld("refusing proxy");
+    ({ ws, fake, client } = world);
+    proxy = world.proxy!;
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await proxy?.close();
-    await fake?.close();
-    await ws?.remove();
-  });
+  afterAll(() => world?.close());
 
   it("connection refused fails the task at once with how to start Ollama; starting it is enough", async () => {
     const before = await ws.snapshot();
@@ -229,34 +269,26 @@ describe("a runtime that is not running", () => {
 });
 
 describe("cancellation reaches the runtime", () => {
+  let world: ModelWorld | undefined;
   let ws: TempWorkspace;
   let fake: FakeOllama;
   let client: RawLspClient;
 
   beforeAll(async () => {
-    ws = await makeWorkspace(smallProject);
-    fake = await startFakeOllama({ models: [MODEL] });
-    // Default timeouts: only the cancel can end these requests.
-    ({ client } = await startInitialized({ root: ws.root }, burrowEnv(fake, ws)));
+    // Straight to the fake with the default timeouts: only the cancel can end these requests.
+    world = await startModelWorld("direct");
+    ({ ws, fake, client } = world);
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await fake?.close();
-    await ws?.remove();
-  });
+  afterAll(() => world?.close());
 
   it.each([
     { name: "a plan request that never answers", stage: "plan" as const, reply: { hang: true } },
     { name: "an edit stream that stalls", stage: "edits" as const, reply: { chunks: editChunks(), stallAfterChunks: 3 } },
   ])("cancelling $name aborts the HTTP request and ends the task cancelled", async ({ stage, reply }) => {
     const before = await ws.snapshot();
-    fake.onChat((body) => (stage === "edits" && body.format !== undefined ? { json: goodPlan } : reply));
-    const { taskId } = await client.executeCommand<{ taskId: string }>("burrow.task", { prompt: "Make the greeting friendlier." });
-    if (stage === "edits") {
-      await client.waitForTaskState(taskId, ["awaitingPlanApproval"]);
-      await client.executeCommand("burrow.plan.approve", { taskId });
-    }
+    breakStage(fake, stage, reply);
+    const taskId = await startTaskAt(client, stage);
     const hanging = await fake.waitFor((r) => isModelRequest(r) && (stage === "plan") === isPlanRequest(r) && !r.finished, 20_000);
     // A stuck model holds up nothing else: the editor's requests are answered meanwhile.
     const actions = await client.request(
