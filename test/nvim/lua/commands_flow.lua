@@ -1,7 +1,6 @@
 -- A task decided with commands only (no keys): :Burrow approve, :Burrow apply (every hunk without
 -- the diff tab), :Burrow status, then :Burrow undo, which must put the file back on disk.
 local h = require('harness')
-local tasks = require('burrow.tasks')
 local review = require('burrow.review')
 
 local file_buf = vim.api.nvim_get_current_buf()
@@ -16,23 +15,13 @@ progress.on_progress = function(params)
   table.insert(out.statuslines, require('burrow').statusline())
 end
 
-vim.cmd('Burrow task ' .. h.params.prompt)
-h.wait_for('the plan', function()
-  return tasks.latest_awaiting({ plan = true }) ~= nil
-end)
-local id = tasks.latest_awaiting({ plan = true }).taskId
+local id = h.start_task(h.params.prompt)
 vim.cmd('Burrow approve')
-h.wait_for('the changes', function()
-  return tasks.get(id).state == 'awaitingChangesApproval'
-end)
+h.wait_for_state(id, 'awaitingChangesApproval', 'the changes')
 out.review_opened = review.current ~= nil
 vim.cmd('Burrow apply')
-h.wait_for('the task to be applied', function()
-  return tasks.get(id).state == 'applied'
-end)
-h.wait_for('the buffer to be written', function()
-  return not vim.bo[file_buf].modified
-end)
+h.wait_for_state(id, 'applied', 'the task to be applied')
+h.wait_for_written(file_buf)
 out.after_apply = h.read_file(path)
 out.review_closed = review.current == nil
 

@@ -3,11 +3,7 @@
 local h = require('harness')
 local tasks = require('burrow.tasks')
 
-local notes = {}
-local original_notify = vim.notify
-vim.notify = function(msg, level)
-  table.insert(notes, { msg = msg, level = level })
-end
+local notes, stop_recording = h.record_notes(true)
 
 vim.cmd('Burrow task ' .. h.params.prompt)
 h.wait_for('the task to fail', function()
@@ -16,7 +12,7 @@ h.wait_for('the task to fail', function()
   end)
   return task and task.state == 'failed'
 end)
-vim.notify = original_notify
+stop_recording()
 local failed = tasks.latest(function()
   return true
 end)
@@ -24,14 +20,8 @@ end)
 local handler = require('burrow.handlers').table()['window/showMessageRequest']
 local answer = handler(nil, { type = 3, message = 'Approve?', actions = { { title = 'Approve' } } }, { client_id = 1, method = 'window/showMessageRequest' })
 
-local errors = {}
-for _, note in ipairs(notes) do
-  if note.level == vim.log.levels.ERROR then
-    table.insert(errors, note.msg)
-  end
-end
 return {
-  errors = errors,
+  errors = h.messages_at(notes, vim.log.levels.ERROR),
   server_message = failed.error and failed.error.message,
   prompt_answer_is_null = answer == vim.NIL,
   statusline = require('burrow').statusline(),

@@ -1,5 +1,7 @@
 -- The Lua side of the Neovim test harness: run a test script, wait on conditions with vim.wait
--- (never fixed sleeps), and report through a JSON file plus the exit code.
+-- (never fixed sleeps), and report through a JSON file plus the exit code. It also holds the steps
+-- many scripts share: starting a task, waiting for a task state or a written buffer, and recording
+-- what reaches vim.notify.
 local M = {}
 
 M.params = vim.g.burrow_test or {}
@@ -43,6 +45,59 @@ function M.answer_prompts(text)
     table.insert(M.prompts, opts and opts.prompt or '')
     on_confirm(text)
   end
+end
+
+--- Start a task with :Burrow task and wait for its plan; returns the task's id. Most scripts begin
+--- here, and waiting on the task list (not the float) lets them decide with commands or keys.
+function M.start_task(prompt)
+  local tasks = require('burrow.tasks')
+  vim.cmd('Burrow task ' .. prompt)
+  M.wait_for('the plan', function()
+    return tasks.latest_awaiting({ plan = true }) ~= nil
+  end)
+  return tasks.latest_awaiting({ plan = true }).taskId
+end
+
+--- Wait until task `id` is in `state`; `what` names the wait in the timeout's message.
+function M.wait_for_state(id, state, what)
+  local tasks = require('burrow.tasks')
+  M.wait_for(what, function()
+    return tasks.get(id).state == state
+  end)
+end
+
+--- Wait until `buf` has no unsaved changes: Burrow writes a buffer it edited after the apply.
+function M.wait_for_written(buf)
+  M.wait_for('the buffer to be written', function()
+    return not vim.bo[buf].modified
+  end)
+end
+
+--- Record what reaches vim.notify from now on, passing it on to the real vim.notify unless
+--- `swallow` is set; returns the list of `{ msg, level }` and a function that stops recording.
+function M.record_notes(swallow)
+  local notes = {}
+  local original = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(notes, { msg = msg, level = level })
+    if not swallow then
+      original(msg, level)
+    end
+  end
+  return notes, function()
+    vim.notify = original
+  end
+end
+
+--- The messages of the recorded `notes` sent at `level`, in order.
+function M.messages_at(notes, level)
+  local messages = {}
+  for _, note in ipairs(notes) do
+    if note.level == level then
+      table.insert(messages, note.msg)
+    end
+  end
+  return messages
 end
 
 --- Run a test script; its return value is the result. Errors become `{ok=false, error}` and exit 1.

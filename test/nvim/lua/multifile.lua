@@ -7,11 +7,7 @@ local tasks = require('burrow.tasks')
 local review = require('burrow.review')
 
 local out = { files_seen = {} }
-vim.cmd('Burrow task ' .. h.params.prompt)
-h.wait_for('the plan', function()
-  return tasks.latest_awaiting({ plan = true }) ~= nil
-end)
-local id = tasks.latest_awaiting({ plan = true }).taskId
+local id = h.start_task(h.params.prompt)
 vim.cmd('Burrow approve')
 h.wait_for('the diff tab', function()
   return review.current ~= nil
@@ -64,9 +60,7 @@ else
 end
 out.accepted = review.accepted_ids()
 vim.cmd('Burrow submit')
-h.wait_for('the task to be applied', function()
-  return tasks.get(id).state == 'applied'
-end)
+h.wait_for_state(id, 'applied', 'the task to be applied')
 h.wait_for('every touched buffer written', function()
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].buftype == '' and vim.bo[buf].modified then

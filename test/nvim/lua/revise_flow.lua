@@ -29,12 +29,8 @@ end)
 h.keys('gA')
 out.accepted = review.accepted_ids()
 h.keys('<CR>')
-h.wait_for('the task to be applied', function()
-  return tasks.get(id).state == 'applied'
-end)
-h.wait_for('the buffer to be written', function()
-  return not vim.bo[file_buf].modified
-end)
+h.wait_for_state(id, 'applied', 'the task to be applied')
+h.wait_for_written(file_buf)
 out.prompts = h.prompts
 out.disk = h.read_file(vim.api.nvim_buf_get_name(file_buf))
 return out
