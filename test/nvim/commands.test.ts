@@ -4,8 +4,8 @@
  * from the float, the chat buffer, and a failing task reported through vim.notify.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
-import { explain, makeSandbox, runNvim, type Sandbox } from "./harness.js";
+import type { FakeOllama } from "../fakes/fake-ollama.js";
+import { explain, startOllamaSandbox, type OllamaSandbox, type Sandbox } from "./harness.js";
 
 const lines = Array.from({ length: 12 }, (_, i) => `let v${i + 1} = ${i + 1};`);
 const original = lines.join("\n") + "\n";
@@ -17,28 +17,24 @@ const planFor = (summary: string) => ({
 });
 const editsAnswer = ["values.js", "```js", proposed.trimEnd(), "```", ""].join("\n");
 
+let world: OllamaSandbox;
 let fake: FakeOllama;
 let sandbox: Sandbox;
 
 beforeEach(async () => {
-  fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
-  sandbox = makeSandbox({ "values.js": original });
+  world = await startOllamaSandbox({ "values.js": original });
+  ({ fake, sandbox } = world);
 });
 
-afterEach(async () => {
-  await fake.close();
-  sandbox.remove();
-});
+afterEach(() => world.close());
 
 describe("Neovim plugin commands", () => {
   it("approves and applies with :Burrow approve and :Burrow apply, lists the task, and :Burrow undo restores the file", async () => {
     fake.enqueueChat({ json: planFor("Spell out v1 and v12.") }, { text: editsAnswer });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "commands_flow.lua",
       open: "values.js",
       params: { prompt: "spell out v1 and v12", original },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -56,12 +52,10 @@ describe("Neovim plugin commands", () => {
 
   it("revises the plan with feedback from the float's r key, then approves the new plan and applies all hunks", async () => {
     fake.enqueueChat({ json: planFor("First plan.") }, { json: planFor("Second plan, with the feedback.") }, { text: editsAnswer });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "revise_flow.lua",
       open: "values.js",
       params: { prompt: "spell out v1 and v12", feedback: "use words, not digits", second_summary: "Second plan, with the feedback." },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -79,8 +73,7 @@ describe("Neovim plugin commands", () => {
 
   it("streams chat answers into the chat buffer and keeps the session for a follow-up", async () => {
     fake.enqueueChat({ chunks: ["It holds ", "twelve ", "numbered values."] }, { chunks: ["Yes, ", "v12 is the last."] });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "chat_flow.lua",
       open: "values.js",
       params: {
@@ -89,7 +82,6 @@ describe("Neovim plugin commands", () => {
         second: "Is v12 the last one?",
         second_answer: "Yes, v12 is the last.",
       },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -109,11 +101,9 @@ describe("Neovim plugin commands", () => {
 
   it("sends a visual selection as the task's range, linewise and characterwise", async () => {
     fake.enqueueChat({ json: planFor("About lines 2 and 3.") }, { json: planFor("About a part of lines 4 and 5.") });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "selection.lua",
       open: "values.js",
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -134,13 +124,11 @@ describe("Neovim plugin commands", () => {
     const base = mode === "user-edits" ? lines.map((l, i) => (i === 5 ? userLine : l)) : lines;
     const expected = base.map((l, i) => (i === 0 ? "let v1 = 'one';" : i === 11 ? "let v12 = 'twelve';" : l)).join("\n") + "\n";
     fake.enqueueChat({ json: planFor("Spell out v1 and v12.") }, { text: ["values.js", "```js", expected.trimEnd(), "```", ""].join("\n") });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "unsaved.lua",
       open: "values.js",
       params: { prompt: "spell out v1 and v12", mode, user_line: userLine },
       setup,
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -155,12 +143,10 @@ describe("Neovim plugin commands", () => {
   it("starts a task from Neovim opened without a file, rooted at the current directory, with the model from setup()", async () => {
     fake.addModel("qwen2.5-coder:3b");
     fake.enqueueChat({ json: planFor("Spell out v1 and v12.") });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "empty_buffer.lua",
       params: { prompt: "spell out v1 and v12" },
       setup: { settings: { models: { coder: "qwen2.5-coder:3b" } } },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -173,12 +159,10 @@ describe("Neovim plugin commands", () => {
 
   it("reports a failed task with the server's message through vim.notify, and answers a prompt with null at once", async () => {
     fake.enqueueChat({ error: "the model crashed while loading", status: 500 });
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "failure.lua",
       open: "values.js",
       params: { prompt: "spell out v1 and v12" },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;

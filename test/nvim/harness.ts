@@ -2,13 +2,15 @@
  * Runs a Lua test script inside real headless Neovim with the plugin from clients/nvim on the
  * runtimepath, the real Burrow server (`node bin/burrow.js --stdio`) as its LSP server, and every
  * XDG directory in a temporary folder. The script reports through a result JSON file and its exit
- * code (see lua/harness.lua), so the test waits on Neovim exiting, never on a sleep.
+ * code (see lua/harness.lua), so the test waits on Neovim exiting, never on a sleep. Tests that
+ * need a model start the fake Ollama and their sandbox together with `startOllamaSandbox`.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const PLUGIN_DIR = join(REPO_ROOT, "clients", "nvim");
@@ -139,6 +141,30 @@ export async function runNvim(options: NvimOptions): Promise<NvimRun> {
   });
   const result = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, "utf8")) as Record<string, any>) : null;
   return { code, result, stderr, stdout, ms: Date.now() - started };
+}
+
+/** One test's world for the plugin against the real server: the fake Ollama and a sandbox. */
+export interface OllamaSandbox {
+  fake: FakeOllama;
+  sandbox: Sandbox;
+  /** `runNvim` in this sandbox, with the server pointed at this fake Ollama. */
+  run(options: Omit<NvimOptions, "sandbox">): Promise<NvimRun>;
+  close(): Promise<void>;
+}
+
+/** Start the fake Ollama with the harness's default model installed, and a sandbox holding `files`. */
+export async function startOllamaSandbox(files: Record<string, string>): Promise<OllamaSandbox> {
+  const fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
+  const sandbox = makeSandbox(files);
+  return {
+    fake,
+    sandbox,
+    run: (options) => runNvim({ ...options, sandbox, env: { OLLAMA_HOST: fake.url, ...(options.env ?? {}) } }),
+    async close() {
+      await fake.close();
+      sandbox.remove();
+    },
+  };
 }
 
 /** A readable failure message: the script's error and Neovim's stderr. */

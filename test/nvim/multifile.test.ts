@@ -6,8 +6,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
-import { explain, makeSandbox, runNvim, type Sandbox } from "./harness.js";
+import type { FakeOllama } from "../fakes/fake-ollama.js";
+import { explain, startOllamaSandbox, type OllamaSandbox, type Sandbox } from "./harness.js";
 
 const a = Array.from({ length: 14 }, (_, i) => `export const a${i + 1} = ${i + 1};`);
 const b = Array.from({ length: 6 }, (_, i) => `export const b${i + 1} = ${i + 1};`);
@@ -32,31 +32,27 @@ const edits = [
   "src/lib/c.js", "```js", cNew.trimEnd(), "```", "",
 ].join("\n");
 
+let world: OllamaSandbox;
 let fake: FakeOllama;
 let sandbox: Sandbox;
 
 beforeEach(async () => {
-  fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
+  world = await startOllamaSandbox({ "src/a.js": aText, "src/b.js": bText });
+  ({ fake, sandbox } = world);
   fake.enqueueChat({ json: plan }, { text: edits });
-  sandbox = makeSandbox({ "src/a.js": aText, "src/b.js": bText });
 });
 
-afterEach(async () => {
-  await fake.close();
-  sandbox.remove();
-});
+afterEach(() => world.close());
 
 describe("Neovim diff tab across files", () => {
   it.each([
     { mode: "first-file", a: aNew, b: bText, c: null, accepted: 2, declined: 2 },
     { mode: "all", a: aNew, b: bNew, c: cNew, accepted: 4, declined: 0 },
   ])("walks hunks across files, reopens after q, and applies what was accepted ($mode)", async ({ mode, a, b, c, accepted, declined }) => {
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "multifile.lua",
       open: "src/a.js",
       params: { prompt: "spell out some constants and add c.js", mode },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;

@@ -4,8 +4,8 @@
  * the diff tab opens, and its keys decide the hunks. Only what the user accepted may reach the disk.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
-import { explain, makeSandbox, runNvim, type Sandbox } from "./harness.js";
+import type { FakeOllama } from "../fakes/fake-ollama.js";
+import { explain, startOllamaSandbox, type OllamaSandbox, type Sandbox } from "./harness.js";
 
 const lines = Array.from({ length: 20 }, (_, i) => `const line${i + 1} = ${i + 1};`);
 const original = lines.join("\n") + "\n";
@@ -20,28 +20,24 @@ const plan = {
 };
 const editsAnswer = ["numbers.js", "```js", ...proposed, "```", ""].join("\n");
 
+let world: OllamaSandbox;
 let fake: FakeOllama;
 let sandbox: Sandbox;
 
 beforeEach(async () => {
-  fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
+  world = await startOllamaSandbox({ "numbers.js": original });
+  ({ fake, sandbox } = world);
   fake.enqueueChat({ json: plan }, { text: editsAnswer });
-  sandbox = makeSandbox({ "numbers.js": original });
 });
 
-afterEach(async () => {
-  await fake.close();
-  sandbox.remove();
-});
+afterEach(() => world.close());
 
 describe("Neovim plugin: plan float and diff review", () => {
   it("approves the plan with its key, accepts one hunk, rejects the other, and writes exactly the accepted one", async () => {
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "task_review.lua",
       open: "numbers.js",
       params: { prompt: "spell out line2 and line18", mode: "accept-one" },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
@@ -64,12 +60,10 @@ describe("Neovim plugin: plan float and diff review", () => {
   });
 
   it("rejects every hunk with feedback and leaves the file on disk as it was", async () => {
-    const run = await runNvim({
-      sandbox,
+    const run = await world.run({
       script: "task_review.lua",
       open: "numbers.js",
       params: { prompt: "spell out line2 and line18", mode: "reject-all", feedback: "keep the numbers" },
-      env: { OLLAMA_HOST: fake.url },
     });
     expect(run.code, explain(run)).toBe(0);
     const r = run.result!;
