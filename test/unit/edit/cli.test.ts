@@ -42,6 +42,11 @@ function run(args: string[], stdin?: string): Promise<{ code: number | null; std
   });
 }
 
+/** `burrow edits apply` on the project with `answer` piped to stdin, the way most cases run it. */
+function applyFromStdin(answer: string): ReturnType<typeof run> {
+  return run(["apply", "--root", root, "-"], answer);
+}
+
 const goodAnswer = [
   "src/greet.py",
   "```python",
@@ -111,7 +116,7 @@ describe("burrow edits apply", () => {
   });
 
   it("applies an answer read from stdin, keeping CRLF, and creates new files (exit 0)", async () => {
-    const result = await run(["apply", "--root", root, "-"], goodAnswer);
+    const result = await applyFromStdin(goodAnswer);
     expect(result.stderr).toContain("applied 3 changes to 3 files");
     expect(result.code).toBe(0);
     expect(snapshot()).toEqual({
@@ -123,7 +128,7 @@ describe("burrow edits apply", () => {
 
   it("writes nothing at all when one block fails, and says which and why (exit 1)", async () => {
     const before = snapshot();
-    const result = await run(["apply", "--root", root, "-"], failingAnswer);
+    const result = await applyFromStdin(failingAnswer);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Edit block 2 (SEARCH/REPLACE for src/greet.py)");
     expect(result.stderr).toContain("does not match any lines of src/greet.py");
@@ -134,14 +139,14 @@ describe("burrow edits apply", () => {
 
   it("refuses a cut-off answer without writing (exit 1)", async () => {
     const before = snapshot();
-    const result = await run(["apply", "--root", root, "-"], goodAnswer + "src/greet.py\n```python\ndef greet(");
+    const result = await applyFromStdin(goodAnswer + "src/greet.py\n```python\ndef greet(");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("cut off");
     expect(snapshot()).toEqual(before);
   });
 
   it("refuses a new file outside the folder (exit 1)", async () => {
-    const result = await run(["apply", "--root", root, "-"], "../escape.py\n```python\nprint(1)\n```\n");
+    const result = await applyFromStdin("../escape.py\n```python\nprint(1)\n```\n");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("../escape.py");
     expect(existsSync(join(base, "escape.py"))).toBe(false);
@@ -181,7 +186,7 @@ describe("burrow edits apply", () => {
 
 describe("burrow edits apply and the sandbox", () => {
   it("refuses to create a file the sandbox keeps from the model, printing no diff (exit 1)", async () => {
-    const result = await run(["apply", "--root", root, "-"], ".env\n```\nSECRET=1\n```\n");
+    const result = await applyFromStdin(".env\n```\nSECRET=1\n```\n");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("looks like a secret");
     expect(result.stdout).toBe("");
@@ -189,7 +194,7 @@ describe("burrow edits apply and the sandbox", () => {
   });
 
   it("creates the folders a new file needs", async () => {
-    const result = await run(["apply", "--root", root, "-"], "docs/deep/notes.md\n```markdown\n# Notes\n```\n");
+    const result = await applyFromStdin("docs/deep/notes.md\n```markdown\n# Notes\n```\n");
     expect(result.code).toBe(0);
     expect(readFileSync(join(root, "docs/deep/notes.md"), "utf8")).toBe("# Notes\n");
   });
