@@ -275,20 +275,23 @@ local function absolute(path)
   return (vim.fn.fnamemodify(vim.fn.expand(path), ':p'):gsub('/$', ''))
 end
 
+-- Granting and withdrawing a folder differ only in the command sent and in the notice that
+-- confirms it; `notice` has a %s where the folder's absolute path goes.
+local function change_access(command, path, notice)
+  local dir = absolute(path)
+  execute_or_report(command, { path = dir }, function()
+    notify(notice:format(dir))
+  end)
+end
+
 --- Let Burrow read and write a folder outside the workspace root.
 function M.grant(path)
-  local dir = absolute(path)
-  execute_or_report('burrow.grant', { path = dir }, function()
-    notify('Burrow may now read and write ' .. dir .. '.')
-  end)
+  change_access('burrow.grant', path, 'Burrow may now read and write %s.')
 end
 
 --- Withdraw a folder granted earlier.
 function M.revoke(path)
-  local dir = absolute(path)
-  execute_or_report('burrow.revoke', { path = dir }, function()
-    notify('Burrow may no longer read or write ' .. dir .. '.')
-  end)
+  change_access('burrow.revoke', path, 'Burrow may no longer read or write %s.')
 end
 
 --- Open the chat buffer; with a prompt, send it at once.
