@@ -230,8 +230,10 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     workspace.onRootsChanged(({ removed }) => {
       for (const root of removed) tasks.revokeRoot(root);
     });
-    // The editor's text while a document is open; after it closes, the file on disk counts again.
-    documents.onChange((abs) => context.noteChange(abs, documents.get(abs)?.text));
+    // Only the fact of a change is recorded. Handing over the buffer's text would re-parse a large
+    // document at every pause in typing, which the code-action benchmark showed blocking the editor;
+    // the pipeline reads open buffers directly for the files it plans to change.
+    documents.onChange((abs) => context.noteChange(abs));
     workspace.watch((abs) => {
       if (!documents.get(abs)) context.noteChange(abs);
     });

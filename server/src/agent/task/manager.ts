@@ -112,7 +112,9 @@ export class TaskManager {
       updatedAt: now,
     };
     this.tasks.set(task.id, task);
-    this.drive(task, "plan");
+    // The driver starts on the next turn of the event loop, so the `{taskId}` answer goes out before
+    // any of the task's work (ranking a large repository runs for tens of milliseconds).
+    setImmediate(() => this.drive(task, "plan"));
     return { taskId: task.id };
   }
 
