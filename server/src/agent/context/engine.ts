@@ -62,7 +62,7 @@ const FLUSH_DELAY_MS = 3000;
 /** `build` lists this many files at most: beyond it, scores say little and the list only costs. */
 const MAX_RANKED = 200;
 /** Work in slices of this many milliseconds, then let the event loop run (LSP requests keep flowing). */
-const SLICE_MS = 20;
+const SLICE_MS = 8;
 
 export function createContextEngine(options: ContextEngineOptions): ContextEngineInternals {
   const { workspace, state } = options;
