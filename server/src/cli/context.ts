@@ -8,6 +8,7 @@
  *
  * Exit codes: 0 printed, 2 usage error (a missing or unknown flag, a folder that cannot be granted).
  */
+import { readOptions } from "./terminal/args.js";
 import { createContextEngine } from "../agent/context/index.js";
 import { createStateStore, createWorkspace } from "../agent/sandbox/index.js";
 
@@ -69,15 +70,9 @@ function parseArgs(argv: string[]): Options | string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const options = parseArgs(argv);
-  if (typeof options === "string") {
-    process.stderr.write(`burrow context: ${options}\n\n${USAGE}`);
-    return 2;
-  }
+  const read = readOptions(argv, "burrow context", USAGE, parseArgs);
+  if (!read.ok) return read.exitCode;
+  const options = read.options;
   const log = (message: string) => {
     if (options.verbose) process.stderr.write(`${message}\n`);
   };

@@ -11,6 +11,7 @@
  * Exit codes: 0 applied (or, with --dry-run, the diff printed), 1 a block or the write failed,
  * 2 usage error (bad arguments, a folder that cannot be granted, an answer that cannot be read).
  */
+import { readOptions } from "./terminal/args.js";
 import { basename, dirname, resolve } from "node:path";
 import { applyEdits, buildChangeset, parseEdits, type EditBlock, type FileInPlay } from "../agent/edit/index.js";
 import { createStateStore, createWorkspace } from "../agent/sandbox/index.js";
@@ -57,15 +58,9 @@ function parseArgs(argv: string[]): Options | string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const options = parseArgs(argv);
-  if (typeof options === "string") {
-    process.stderr.write(`burrow edits: ${options}\n\n${USAGE}`);
-    return 2;
-  }
+  const given = readOptions(argv, "burrow edits", USAGE, parseArgs);
+  if (!given.ok) return given.exitCode;
+  const options = given.options;
   const state = createStateStore();
   const reasons: string[] = [];
   const workspace = await createWorkspace({ roots: [options.root], state, log: (m) => reasons.push(m) });

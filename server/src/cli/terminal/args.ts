@@ -49,3 +49,25 @@ function describeParseError(err: unknown): string {
   const first = message.split("\n")[0]!.trim();
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }
+
+/**
+ * The opening every subcommand shares: `--help` prints the usage to stdout (exit 0); a usage
+ * mistake prints the sentence and the usage to stderr (exit 2); anything else is the options.
+ */
+export function readOptions<T>(
+  argv: string[],
+  command: string,
+  usage: string,
+  parse: (argv: string[]) => T | string,
+): { ok: true; options: T } | { ok: false; exitCode: number } {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(usage);
+    return { ok: false, exitCode: 0 };
+  }
+  const options = parse(argv);
+  if (typeof options === "string") {
+    process.stderr.write(`${command}: ${options}\n\n${usage}`);
+    return { ok: false, exitCode: 2 };
+  }
+  return { ok: true, options };
+}
