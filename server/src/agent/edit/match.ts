@@ -241,7 +241,7 @@ function matchUnwrapped(file: readonly string[], range: LineRange, search: strin
 /**
  * A line standing for code the model left out: `...` or `…` alone, or inside a line comment
  * (`// ... existing code ...`, `# ...`). The exact tier runs first, so a real `...` line (a Python
- * stub) that is in the file still matches as written.
+ * function body of `...`) that is in the file still matches as written.
  */
 export function isElision(line: string): boolean {
   const t = line.trim();
