@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],
+    setupFiles: ["test/helpers/no-global-fetch.ts"],
     reporters: ["default"],
   },
 });

@@ -26,7 +26,7 @@ describe("fake Ollama, through the real ollama package", () => {
   it("streams NDJSON chat with final metrics", async () => {
     fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
     fake.onChat(() => ({ text: "hello there world" }));
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const stream = await client.chat({
       model: "qwen2.5-coder:1.5b",
       messages: [{ role: "user", content: "say hi" }],
@@ -45,7 +45,7 @@ describe("fake Ollama, through the real ollama package", () => {
   it("answers stream:false with one object, and uses queued replies first", async () => {
     fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
     fake.enqueueChat({ json: { summary: "s" } });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const first = await client.chat({ model: "qwen2.5-coder:1.5b", messages: [{ role: "user", content: "x" }] });
     expect(JSON.parse(first.message.content)).toEqual({ summary: "s" });
     const second = await client.chat({ model: "qwen2.5-coder:1.5b", messages: [{ role: "user", content: "x" }] });
@@ -54,7 +54,7 @@ describe("fake Ollama, through the real ollama package", () => {
 
   it("reports a missing model the way Ollama does", async () => {
     fake = await startFakeOllama({ models: [] });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     await expect(
       client.chat({ model: "qwen2.5-coder:7b", messages: [{ role: "user", content: "x" }], stream: true }),
     ).rejects.toMatchObject({ name: "ResponseError", status_code: 404, error: 'model "qwen2.5-coder:7b" not found, try pulling it first' });
@@ -64,7 +64,7 @@ describe("fake Ollama, through the real ollama package", () => {
   it("sends an error line inside a 200 stream, and HTTP errors with status", async () => {
     fake = await startFakeOllama({ models: ["m:1"] });
     fake.enqueueChat({ chunks: ["a"], error: "runner crashed" }, { error: "busy", status: 503 });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const stream = await client.chat({ model: "m:1", messages: [{ role: "user", content: "x" }], stream: true });
     await expect(collect(stream)).rejects.toThrow("runner crashed");
     await expect(client.chat({ model: "m:1", messages: [{ role: "user", content: "x" }], stream: true })).rejects.toMatchObject({
@@ -75,7 +75,7 @@ describe("fake Ollama, through the real ollama package", () => {
   it("cuts a stream without its final record", async () => {
     fake = await startFakeOllama({ models: ["m:1"] });
     fake.enqueueChat({ chunks: ["a", "b", "c"], cutAfterChunks: 2 });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const stream = await client.chat({ model: "m:1", messages: [{ role: "user", content: "x" }], stream: true });
     await expect(collect(stream)).rejects.toThrow();
   });
@@ -83,7 +83,7 @@ describe("fake Ollama, through the real ollama package", () => {
   it("keeps a hanging request open until the client aborts, and records the abort", async () => {
     fake = await startFakeOllama({ models: ["m:1"] });
     fake.enqueueChat({ chunks: ["a"], stallAfterChunks: 1 });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const stream = await client.chat({ model: "m:1", messages: [{ role: "user", content: "x" }], stream: true });
     const seen: string[] = [];
     const done = (async () => {
@@ -99,7 +99,7 @@ describe("fake Ollama, through the real ollama package", () => {
 
     fake.enqueueChat({ hang: true });
     const controller = new AbortController();
-    const hanging = fetch(`${fake.url}/api/chat`, {
+    const hanging = realFetchForTests(`${fake.url}/api/chat`, {
       method: "POST",
       body: JSON.stringify({ model: "m:1", messages: [{ role: "user", content: "x" }] }),
       signal: controller.signal,
@@ -112,7 +112,7 @@ describe("fake Ollama, through the real ollama package", () => {
 
   it("lists, shows, loads, unloads and reports versions", async () => {
     fake = await startFakeOllama({ models: ["qwen2.5-coder:7b", { name: "llama3.2:3b", family: "llama", contextLength: 131072 }], unloadLingersForPsPolls: 1 });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     expect((await client.version()).version).toMatch(/^\d+\.\d+\.\d+$/);
     const tags = await client.list();
     expect(tags.models.map((m) => m.name).sort()).toEqual(["llama3.2:3b", "qwen2.5-coder:7b"]);
@@ -133,9 +133,9 @@ describe("fake Ollama, through the real ollama package", () => {
   it("defers an unload while a request to the model is in flight", async () => {
     fake = await startFakeOllama({ models: ["m:1"] });
     fake.enqueueChat({ hang: true });
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const controller = new AbortController();
-    const inFlight = fetch(`${fake.url}/api/chat`, {
+    const inFlight = realFetchForTests(`${fake.url}/api/chat`, {
       method: "POST",
       body: JSON.stringify({ model: "m:1", messages: [{ role: "user", content: "x" }] }),
       signal: controller.signal,
@@ -152,7 +152,7 @@ describe("fake Ollama, through the real ollama package", () => {
 
   it("streams pull progress per layer and installs the model", async () => {
     fake = await startFakeOllama();
-    const client = new Ollama({ host: fake.url });
+    const client = new Ollama({ host: fake.url, fetch: realFetchForTests });
     const stream = await client.pull({ model: "qwen2.5-coder:1.5b", stream: true });
     const statuses: string[] = [];
     for await (const p of stream) statuses.push(p.status);
