@@ -122,6 +122,16 @@ function M.revise(feedback, task_id)
   client.execute('burrow.plan.revise', { taskId = id, feedback = feedback }, decided)
 end
 
+--- The argument of a decision that may carry the user's words: `{taskId, feedback?}`, with blank
+--- feedback left out so the server does not record an empty remark.
+local function with_feedback(task_id, feedback)
+  local argument = { taskId = task_id }
+  if feedback and vim.trim(feedback) ~= '' then
+    argument.feedback = feedback
+  end
+  return argument
+end
+
 --- Reject the plan or the changes of a task (the newest waiting at either gate), ending it.
 function M.reject(feedback, task_id)
   local task = task_id and tasks.get(task_id) or tasks.latest_awaiting()
@@ -129,10 +139,7 @@ function M.reject(feedback, task_id)
     notify('Burrow: no task is waiting for a decision.', vim.log.levels.WARN)
     return
   end
-  local argument = { taskId = task.taskId }
-  if feedback and vim.trim(feedback) ~= '' then
-    argument.feedback = feedback
-  end
+  local argument = with_feedback(task.taskId, feedback)
   -- Consent is answered through the plan commands (reject = do not send).
   local command = tasks.gate(task) == 'changes' and 'burrow.changes.reject' or 'burrow.plan.reject'
   require('burrow.plan').close(task.taskId)
@@ -213,10 +220,7 @@ function M.retry(feedback, task_id)
     notify('Burrow: no rejected, failed or applied task to retry.', vim.log.levels.WARN)
     return
   end
-  local argument = { taskId = task.taskId }
-  if feedback and vim.trim(feedback) ~= '' then
-    argument.feedback = feedback
-  end
+  local argument = with_feedback(task.taskId, feedback)
   client.execute('burrow.task.retry', argument, decided)
 end
 
