@@ -67,6 +67,7 @@ function swappableRouter(initial: Router): Router & { replace(next: Router): Rou
     recommend: () => current.recommend(),
     hardware: () => current.hardware(),
     runtimes: () => current.runtimes(),
+    preflight: (role, overrides) => current.preflight(role, overrides),
     dispose: () => current.dispose(),
     replace(next) {
       const previous = current;
@@ -219,7 +220,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
       settings: () => running?.settings ?? settings,
       log,
       ready: () => hardwareReady,
-      preflight: (overrides) => checkRuntime(models, overrides),
+      preflight: (overrides) => models.preflight("coder", overrides),
     });
     const chat = createChatService({ models, workspace, state, log });
     tasks.onUpdate((s) => {
@@ -355,33 +356,6 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
 
   documents.listen(connection);
   connection.listen();
-}
-
-/**
- * Is the local runtime a task will use running, and does it have the model? Cloud providers are
- * not probed (that would send a request before consent). LM Studio loads downloaded models on
- * demand, so only reachability is checked there.
- */
-async function checkRuntime(models: Router, overrides: { provider?: string; model?: string }): Promise<{ ok: true } | { ok: false; code: string; reason: string }> {
-  const chosen = models.describe("coder", overrides);
-  if (chosen.provider !== "ollama" && chosen.provider !== "lmstudio") return { ok: true };
-  const status = (await models.runtimes()).find((r) => r.name === chosen.provider);
-  if (!status) return { ok: true };
-  if (!status.reachable) {
-    return { ok: false, code: "runtime-unreachable", reason: status.reason ?? `${status.label} is not reachable at ${status.url}.` };
-  }
-  if (chosen.provider === "ollama") {
-    const canonical = (name: string) => (name.includes(":") ? name : `${name}:latest`);
-    if (!status.models.some((m) => canonical(m.name) === canonical(chosen.model))) {
-      const installed = status.models.map((m) => m.name).slice(0, 5).join(", ");
-      return {
-        ok: false,
-        code: "model-missing",
-        reason: `The model ${chosen.model} is not installed in Ollama. Install it with \`ollama pull ${chosen.model}\`${installed ? `, or choose one that is installed (${installed})` : ""}.`,
-      };
-    }
-  }
-  return { ok: true };
 }
 
 /** The granted roots from `initialize`: the workspace folders, else the root URI or path. */

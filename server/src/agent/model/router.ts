@@ -102,6 +102,15 @@ export interface ModelAdmin {
   hardware(): Promise<HardwareReport>;
   /** The runtimes, probed now. */
   runtimes(): Promise<RuntimeStatus[]>;
+  /**
+   * Is the local runtime a request with this role would go to running, and does it have the
+   * model? Cloud providers are not probed (that would send a request before consent). LM Studio
+   * loads downloaded models on demand, so only its reachability is checked.
+   */
+  preflight(
+    role: ModelRole,
+    overrides?: { provider?: string; model?: string },
+  ): Promise<{ ok: true } | { ok: false; code: "runtime-unreachable" | "model-missing"; reason: string }>;
   dispose(): Promise<void>;
 }
 
@@ -537,6 +546,25 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter & Mo
 
     hardware,
     runtimes: probeRuntimes,
+
+    async preflight(role, overrides = {}) {
+      const chosen = router.describe(role, overrides);
+      if (chosen.provider !== "ollama" && chosen.provider !== "lmstudio") return { ok: true };
+      const status = (await probeRuntimes()).find((r) => r.name === chosen.provider);
+      if (!status) return { ok: true };
+      if (!status.reachable) {
+        return { ok: false, code: "runtime-unreachable", reason: status.reason ?? `${status.label} is not reachable at ${status.url}.` };
+      }
+      if (chosen.provider === "ollama" && !status.models.some((m) => canonicalName(m.name) === canonicalName(chosen.model))) {
+        const installed = status.models.map((m) => m.name).slice(0, 5).join(", ");
+        return {
+          ok: false,
+          code: "model-missing",
+          reason: `The model ${chosen.model} is not installed in Ollama. Install it with \`ollama pull ${chosen.model}\`${installed ? `, or choose one that is installed (${installed})` : ""}.`,
+        };
+      }
+      return { ok: true };
+    },
 
     async dispose() {
       for (const swap of swaps.values()) swap.dispose();
