@@ -9,9 +9,8 @@
  */
 import type { Connection } from "vscode-languageserver";
 import { hashText } from "../agent/sandbox/hash.js";
-import { skippedOf } from "../agent/sandbox/skipped.js";
 import type { Workspace } from "../agent/sandbox/types.js";
-import type { ApplyReport, EditorHost, FileToApply } from "../agent/task/editor.js";
+import { currentText, type ApplyReport, type EditorHost, type FileToApply } from "../agent/task/editor.js";
 import type { Outcome } from "../agent/outcome.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
 import { workspaceEditFor } from "../lsp/workspace-edit.js";
@@ -35,20 +34,12 @@ export function editorHost(options: {
     );
   }
 
-  async function textNow(abs: string): Promise<string | null | undefined> {
-    const open = documents.get(abs);
-    if (open) return open.text;
-    const read = await options.workspace().read(abs);
-    if (read.ok) return read.file.text;
-    return skippedOf(read) ? undefined : null;
-  }
-
   /** Wait until every file shows its proposed text, re-checking on each document or disk change. */
   async function verify(files: FileToApply[]): Promise<string[]> {
     const pending = new Set(files);
     const check = async () => {
       for (const f of [...pending]) {
-        const now = await textNow(f.abs);
+        const now = await currentText(f.abs, (abs) => documents.get(abs), options.workspace());
         if (now === f.after) pending.delete(f);
       }
     };

@@ -7,7 +7,8 @@
  * calls `apply` after gate 2 has been passed, with files it has checked for conflicts.
  */
 import type { Outcome } from "../outcome.js";
-import type { Located } from "../sandbox/types.js";
+import { skippedOf } from "../sandbox/skipped.js";
+import type { Located, Workspace } from "../sandbox/types.js";
 
 export interface OpenDocument {
   text: string;
@@ -34,4 +35,21 @@ export interface EditorHost {
   openDocument(abs: string): OpenDocument | undefined;
   /** Make the files hold `after`. Called only after gate 2, for conflict-free files. */
   apply(files: FileToApply[], label: string): Promise<Outcome<ApplyReport>>;
+}
+
+/**
+ * The text a file holds now: the open document's text wins over the disk (the user may have
+ * unsaved changes). Null when the file does not exist; undefined when Burrow may not read it
+ * (binary, too large), so it is never mistaken for a missing file.
+ */
+export async function currentText(
+  abs: string,
+  openDocument: (abs: string) => OpenDocument | undefined,
+  workspace: Workspace,
+): Promise<string | null | undefined> {
+  const open = openDocument(abs);
+  if (open) return open.text;
+  const read = await workspace.read(abs);
+  if (read.ok) return read.file.text;
+  return skippedOf(read) ? undefined : null;
 }

@@ -18,7 +18,7 @@ import { ModelError, type ConsentRequest, type ModelRouter } from "../model/type
 import type { Located, StateStore, Workspace } from "../sandbox/types.js";
 import { pathToFileUri, skippedOf } from "../sandbox/index.js";
 import type { Settings } from "../settings.js";
-import type { EditorHost, FileToApply } from "./editor.js";
+import { currentText, type EditorHost, type FileToApply } from "./editor.js";
 import { focusTerms, runEditRound, type EditableFile, type ReferenceFile } from "./edit-round.js";
 import { describeDeclined, renderDiffDocument } from "./diff-document.js";
 import { FileLocks } from "./file-locks.js";
@@ -619,16 +619,8 @@ export class TaskManager {
     }
   }
 
-  /**
-   * The text a file holds now; the open document's text wins over the disk (the user may have
-   * unsaved changes). Null when the file does not exist; undefined when Burrow may not read it.
-   */
-  private async currentText(abs: string): Promise<string | null | undefined> {
-    const open = this.deps.host.openDocument(abs);
-    if (open) return open.text;
-    const read = await this.deps.workspace.read(abs);
-    if (read.ok) return read.file.text;
-    return skippedOf(read) ? undefined : null;
+  private currentText(abs: string): Promise<string | null | undefined> {
+    return currentText(abs, (a) => this.deps.host.openDocument(a), this.deps.workspace);
   }
 
   private async readForModel(abs: string): Promise<string | null> {
