@@ -6,7 +6,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COMMANDS } from "../../server/src/lsp/commands.js";
+import { COMMANDS } from "../../server/src/protocol/commands.js";
 import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
 import { REPO_ROOT, stdioServer } from "../helpers/servers.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";

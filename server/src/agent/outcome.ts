@@ -4,8 +4,11 @@
  * A path outside the granted folders, a block that does not match, a runtime that is not running:
  * these are normal outcomes the caller must handle, so they are values. Exceptions are kept for
  * broken invariants (a bug, a corrupted state file), where the only sane reaction is to stop.
+ *
+ * A refusal that says more than a sentence (which file, which error code) is given as `R`, a
+ * refusal with extra fields, so the caller can still treat every refusal alike.
  */
-export type Outcome<T> = ({ ok: true } & T) | Refusal;
+export type Outcome<T, R extends Refusal = Refusal> = ({ ok: true } & T) | R;
 
 /** A normal "no", with a sentence a user can act on. */
 export interface Refusal {

@@ -7,18 +7,30 @@
  * This handler runs on every cursor move in some editors (Helix master polls it), so it only reads
  * the task list in memory.
  */
-import { CodeActionKind, type CodeAction, type CodeActionParams } from "vscode-languageserver";
+import { CodeActionKind, ErrorCodes, ResponseError, type CodeAction, type CodeActionParams } from "vscode-languageserver";
 import type { TaskSnapshot } from "../agent/task/task.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
+import { promptTitle, TITLE_WIDTH } from "../protocol/index.js";
+import type { Running } from "./lifecycle.js";
 
 export const ASK_ABOUT_SELECTION_PROMPT = "Look at the selected code and make the change it needs: fix bugs you find, or improve it if it has none.";
+
+/** `textDocument/codeAction`: nothing before the server runs, an error for a request missing its document or range. */
+export function answerCodeAction(params: CodeActionParams, running: Running | undefined): CodeAction[] {
+  if (!running) return [];
+  const p = params as Partial<CodeActionParams> | undefined;
+  if (typeof p?.textDocument?.uri !== "string" || !p.range?.start || !p.range.end) {
+    throw new ResponseError(ErrorCodes.InvalidParams, "textDocument/codeAction needs a textDocument.uri and a range.");
+  }
+  return codeActionsFor(params, running.services.tasks.list(), running.profile);
+}
 
 export function codeActionsFor(params: CodeActionParams, tasks: TaskSnapshot[], profile: ClientProfile): CodeAction[] {
   const actions: CodeAction[] = [];
   const pending = tasks.filter((s) => s.awaiting !== undefined);
   for (const s of pending) {
     // Name the task only when several wait at once; the plain titles are what users learn.
-    const short = pending.length > 1 ? ` (${(s.prompt.split("\n")[0] ?? "").slice(0, 40)})` : "";
+    const short = pending.length > 1 ? ` (${promptTitle(s.prompt, TITLE_WIDTH.codeAction)})` : "";
     const args = [{ taskId: s.taskId }];
     if (s.awaiting === "plan") {
       actions.push(action(`Burrow: approve plan${short}`, "burrow.plan.approve", args, true));

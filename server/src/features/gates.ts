@@ -1,6 +1,6 @@
 /**
- * Delivering a task's gates to the user through every channel the client has (DESIGN.md's gate
- * table): the `burrow/taskUpdate` notification always; for clients that do not handle it themselves,
+ * Delivering a task's gates to the user through every channel the client has (the table "How
+ * each client sees the gates" in docs/protocol.md): the `burrow/taskUpdate` notification always; for clients that do not handle it themselves,
  * the plan or diff document through `window/showDocument`, a one-line `window/showMessage` naming the
  * document's path, and `window/showMessageRequest` where the client declares it.
  *
@@ -12,7 +12,7 @@ import type { TaskManager } from "../agent/task/manager.js";
 import type { TaskSnapshot } from "../agent/task/task.js";
 import { pathToFileUri } from "../agent/sandbox/uri.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
-import { TASK_UPDATE } from "../lsp/commands.js";
+import { promptTitle, TASK_UPDATE, TITLE_WIDTH } from "../protocol/index.js";
 
 const APPROVE = "Approve";
 const REVISE = "Revise";
@@ -39,7 +39,7 @@ export class GateDelivery {
     const key = `${snapshot.state}:${snapshot.awaiting ?? ""}:${snapshot.consent?.host ?? ""}`;
     if (this.prompted.get(snapshot.taskId) === key) return;
     this.prompted.set(snapshot.taskId, key);
-    const short = shortTask(snapshot.prompt);
+    const short = promptTitle(snapshot.prompt, TITLE_WIDTH.message);
     switch (snapshot.awaiting) {
       case "plan":
         return this.offerPlan(snapshot, short);
@@ -158,9 +158,4 @@ export class GateDelivery {
         },
       );
   }
-}
-
-function shortTask(prompt: string): string {
-  const line = (prompt.split("\n")[0] ?? "").trim();
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
 }

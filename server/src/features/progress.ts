@@ -8,6 +8,7 @@ import { WorkDoneProgress, WorkDoneProgressCreateRequest, type Connection } from
 import type { TaskProgress } from "../agent/task/manager.js";
 import type { TaskSnapshot } from "../agent/task/task.js";
 import type { ClientProfile } from "../lsp/client-profile.js";
+import { promptTitle, TITLE_WIDTH } from "../protocol/index.js";
 
 const WORKING = new Set(["planning", "queued", "editing", "applying"]);
 
@@ -80,7 +81,7 @@ export class TaskProgressReporter {
 const WorkDoneProgressKind = WorkDoneProgress.type;
 
 function titleFor(s: TaskSnapshot): string {
-  return `Burrow: ${(s.prompt.split("\n")[0] ?? "").slice(0, 50)}`;
+  return `Burrow: ${promptTitle(s.prompt, TITLE_WIDTH.progress)}`;
 }
 
 function endMessage(s: TaskSnapshot): string {

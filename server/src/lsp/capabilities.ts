@@ -5,7 +5,7 @@
  * diagnostics, so it does not claim them.
  */
 import { TextDocumentSyncKind, type ServerCapabilities } from "vscode-languageserver";
-import { COMMANDS } from "./commands.js";
+import { COMMANDS } from "../protocol/commands.js";
 
 export function serverCapabilities(): ServerCapabilities {
   return {

@@ -39,6 +39,11 @@ export interface ChatAsk {
   sessionId?: string;
   /** The document the user is in, as the editor has it; `selection` lines are 1-based and inclusive. */
   document?: ChatDocument;
+  /**
+   * Files the host could not read for this question (the document the user is in, when the sandbox
+   * refused it). They are reported like the sandbox's own refusals: to the model and in the answer.
+   */
+  unavailable?: Unavailable[];
   /** Each piece of the answer as it streams, with the session it belongs to (known from the first piece on). */
   onDelta?: (delta: string, sessionId: string) => void;
   signal?: AbortSignal;
@@ -151,7 +156,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       history: historyOf(transcript),
       document: context.document,
       named: context.named,
-      unavailable: context.unavailable,
+      unavailable: [...(request.unavailable ?? []), ...context.unavailable],
       contextTokens: target.contextTokens,
     });
 

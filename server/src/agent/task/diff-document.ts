@@ -4,11 +4,12 @@
  * it and anything the engine wants the user to check. Tools that apply patches skip such leading
  * lines, so the file stays a valid patch.
  */
+import { promptTitle, TITLE_WIDTH } from "../../protocol/title.js";
 import { tierLabel } from "../edit/index.js";
 import type { Changeset } from "../edit/types.js";
 
 export function renderDiffDocument(taskId: string, prompt: string, changeset: Changeset): string {
-  const lines = [`# Burrow proposal for task ${taskId}: ${prompt.split("\n")[0] ?? ""}`, "#"];
+  const lines = [`# Burrow proposal for task ${taskId}: ${promptTitle(prompt, TITLE_WIDTH.document)}`, "#"];
   for (const h of changeset.hunks) {
     const end = h.oldStart + Math.max(0, h.oldLines - 1);
     lines.push(`# ${h.hunkId}  ${h.path}  lines ${h.oldStart}-${end}: ${tierLabel(h.tier)}`);

@@ -6,9 +6,10 @@
  * editor that supports it, atomic disk writes through the sandbox otherwise). The pipeline only
  * calls `apply` after gate 2 has been passed, with files it has checked for conflicts.
  */
-import type { Outcome } from "../outcome.js";
+import type { Outcome, Refusal } from "../outcome.js";
 import { skippedOf } from "../sandbox/skipped.js";
 import type { Located, Workspace } from "../sandbox/types.js";
+import { fileUriToPath } from "../sandbox/uri.js";
 
 export interface OpenDocument {
   text: string;
@@ -52,4 +53,36 @@ export async function currentText(
   const read = await workspace.read(abs);
   if (read.ok) return read.file.text;
   return skippedOf(read) ? undefined : null;
+}
+
+/** The document the user is in, as the model is shown it. */
+export interface CurrentDocument {
+  /** Relative to its granted folder. */
+  path: string;
+  text: string;
+  /** The selection, 1-based inclusive lines. */
+  selection?: { startLine: number; endLine: number };
+}
+
+/**
+ * Read the document the user is in, for a task or a chat question: the sandbox decides whether it
+ * may be read at all (a secret open in a buffer stays private), then the open buffer's text wins
+ * over the disk. A refusal names the document as the user knows it, so it can be reported rather
+ * than dropped.
+ */
+export async function readCurrentDocument(
+  uri: string,
+  selection: CurrentDocument["selection"],
+  openDocument: (abs: string) => OpenDocument | undefined,
+  workspace: Workspace,
+): Promise<Outcome<{ document: CurrentDocument }, Refusal & { path: string }>> {
+  const located = await workspace.locate(uri, "read");
+  if (!located.ok) return { ok: false, reason: located.reason, path: fileUriToPath(uri) ?? uri };
+  let text = openDocument(located.abs)?.text;
+  if (text === undefined) {
+    const read = await workspace.read(located.abs);
+    if (!read.ok) return { ok: false, reason: read.reason, path: located.rel };
+    text = read.file.text;
+  }
+  return { ok: true, document: { path: located.rel, text, ...(selection ? { selection } : {}) } };
 }

@@ -18,7 +18,9 @@ import { ModelError, type ConsentRequest, type ModelRouter } from "../model/type
 import type { Located, StateStore, Workspace } from "../sandbox/types.js";
 import { pathToFileUri, skippedOf } from "../sandbox/index.js";
 import type { Settings } from "../settings.js";
-import { currentText, type EditorHost, type FileToApply } from "./editor.js";
+import { codeOfModelError, type CodedRefusal } from "../../protocol/errors.js";
+import { promptTitle, TITLE_WIDTH } from "../../protocol/title.js";
+import { currentText, readCurrentDocument, type CurrentDocument, type EditorHost, type FileToApply } from "./editor.js";
 import { focusTerms, runEditRound, type EditableFile, type ReferenceFile } from "./edit-round.js";
 import { describeDeclined, renderDiffDocument } from "./diff-document.js";
 import { FileLocks } from "./file-locks.js";
@@ -49,7 +51,7 @@ export interface TaskManagerDeps {
    * A quick check that the chosen runtime answers and has the model, run while the repository is
    * read, so a stopped runtime fails the task in a moment rather than after indexing a large tree.
    */
-  preflight?: (overrides: { provider?: string; model?: string }) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
+  preflight?: (overrides: { provider?: string; model?: string }) => Promise<Outcome<object, CodedRefusal>>;
 }
 
 export interface TaskProgress {
@@ -278,7 +280,7 @@ export class TaskManager {
           const plan = await this.makePlan(task);
           task.plan = plan;
           task.revision = undefined;
-          task.documents.plan = await this.deps.state.write(`tasks/${task.id}/plan.md`, renderPlan(plan, `Burrow plan ${task.id}: ${firstLine(task.request.prompt)}`));
+          task.documents.plan = await this.deps.state.write(`tasks/${task.id}/plan.md`, renderPlan(plan, `Burrow plan ${task.id}: ${promptTitle(task.request.prompt, TITLE_WIDTH.document)}`));
           const decision = await this.waitAt(task, "plan", "awaitingPlanApproval");
           if (decision.kind === "revisePlan") {
             task.revision = { previous: plan, feedback: decision.feedback };
@@ -495,7 +497,7 @@ export class TaskManager {
       task.id,
       files.map((f) => ({ abs: f.abs, before: f.before, after: f.after })),
     );
-    const outcome = files.length === 0 ? { ok: true as const, unverified: [], via: "editor" as const } : await this.deps.host.apply(files, `Burrow: ${firstLine(task.request.prompt)}`);
+    const outcome = files.length === 0 ? { ok: true as const, unverified: [], via: "editor" as const } : await this.deps.host.apply(files, `Burrow: ${promptTitle(task.request.prompt, TITLE_WIDTH.document)}`);
     if (!outcome.ok) throw new TaskFailure("apply-failed", outcome.reason);
     if (outcome.unverified.length > 0) {
       task.warnings.push(`The editor reported these files applied but Burrow could not confirm their text: ${outcome.unverified.join(", ")}. Check them before saving.`);
@@ -633,27 +635,12 @@ export class TaskManager {
     return null;
   }
 
-  private async openDocumentFor(task: Task): Promise<{ path: string; text: string; selection?: { startLine: number; endLine: number } } | undefined> {
-    const uri = task.request.uri;
-    if (!uri) return undefined;
-    const located = await this.deps.workspace.locate(uri, "read");
-    if (!located.ok) {
-      task.warnings.push(`The current document was not sent to the model: ${located.reason}`);
-      return undefined;
-    }
-    const open = this.deps.host.openDocument(located.abs);
-    let text = open?.text;
-    if (text === undefined) {
-      const read = await this.deps.workspace.read(located.abs);
-      if (!read.ok) {
-        task.warnings.push(`The current document was not sent to the model: ${read.reason}`);
-        return undefined;
-      }
-      text = read.file.text;
-    }
-    const doc: { path: string; text: string; selection?: { startLine: number; endLine: number } } = { path: this.displayPath(located), text };
-    if (task.request.range) doc.selection = task.request.range;
-    return doc;
+  private async openDocumentFor(task: Task): Promise<CurrentDocument | undefined> {
+    if (!task.request.uri) return undefined;
+    const read = await readCurrentDocument(task.request.uri, task.request.range, (abs) => this.deps.host.openDocument(abs), this.deps.workspace);
+    if (read.ok) return read.document;
+    task.warnings.push(`The current document was not sent to the model: ${read.reason}`);
+    return undefined;
   }
 
   /** The name the model sees: relative to its root (with several roots, `locate` tries them in order). */
@@ -667,16 +654,8 @@ export class TaskManager {
   }
 }
 
-function firstLine(text: string): string {
-  const line = text.split("\n")[0] ?? "";
-  return line.length > 72 ? `${line.slice(0, 69)}…` : line;
-}
-
 function errorOf(err: unknown): { code: string; message: string } {
   if (err instanceof TaskFailure) return { code: err.code, message: err.message };
-  if (err instanceof ModelError) {
-    const code = err.kind === "unreachable" ? "runtime-unreachable" : err.kind;
-    return { code, message: err.message };
-  }
+  if (err instanceof ModelError) return { code: codeOfModelError(err.kind), message: err.message };
   return { code: "internal", message: `Burrow hit an internal error: ${err instanceof Error ? err.message : String(err)}. The log has details.` };
 }

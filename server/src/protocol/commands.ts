@@ -1,8 +1,12 @@
 /**
- * The `burrow.*` command names: the public contract of `workspace/executeCommand` (DESIGN.md).
- * This one list feeds `executeCommandProvider.commands` (Neovim ≥ 0.10 and Zed refuse unlisted
- * commands) and the handler table, so the two can never disagree.
+ * The names in Burrow's public contract: the `burrow.*` commands a client may run and the
+ * notifications the server sends. docs/protocol.md describes each one; a test fails when that page
+ * and this list drift apart.
+ *
+ * This one list feeds `executeCommandProvider.commands` (Neovim 0.10 and later, and Zed, refuse to
+ * send a command the server did not list) and the handler table, so the two can never disagree.
  */
+
 export const COMMANDS = [
   "burrow.task",
   "burrow.task.status",
@@ -29,6 +33,7 @@ export function isBurrowCommand(name: string): name is BurrowCommand {
   return (COMMANDS as readonly string[]).includes(name);
 }
 
-/** Custom notifications the server sends; clients that do not handle them lose nothing essential. */
+/** Sent with a task's snapshot on every state change; clients that ignore it lose nothing essential. */
 export const TASK_UPDATE = "burrow/taskUpdate";
+/** Sent with each piece of a chat answer while it streams. */
 export const CHAT_DELTA = "burrow/chatDelta";
