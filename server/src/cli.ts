@@ -1,7 +1,8 @@
 /**
  * The `burrow` command line: argv only. It picks the subcommand and hands the rest of the
- * arguments to that subcommand's module, which returns the exit code. The contract (DESIGN.md,
- * docs/protocol.md): 0 done, 1 rejected or failed, 2 usage error, 3 no model runtime or model.
+ * arguments to that subcommand's module, which returns the exit code. The exit codes are part of the
+ * public contract (docs/protocol.md, "Command line"): 0 done, 1 rejected or failed, 2 usage error,
+ * 3 no model runtime or model.
  */
 
 type Subcommand = { main(argv: string[]): Promise<number> };

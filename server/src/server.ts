@@ -49,7 +49,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
   const documents = new OpenDocuments(() => lifecycle.current()?.services.workspace);
 
   // Logs carry counts, paths and timings only, never file text, prompts or model output
-  // (docs/security.md says why).
+  // (docs/security.md, "Logs hold no code, prompts or answers", says why).
   const log = (message: string) => {
     try {
       connection.console.log(message);

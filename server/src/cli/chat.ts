@@ -10,6 +10,7 @@
  */
 import { resolve } from "node:path";
 import { CancellationTokenSource } from "vscode-jsonrpc/node";
+import { CHAT_DELTA, type ChatResult } from "../protocol/index.js";
 import { spawnServer } from "./spawn-server.js";
 import { parseFlags } from "./terminal/args.js";
 import { checkRoot } from "./terminal/root.js";
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     quit = () => resolveQuit(null);
   });
 
-  connection.onNotification("burrow/chatDelta", (params: { sessionId?: string; delta?: string }) => {
+  connection.onNotification(CHAT_DELTA, (params: { sessionId?: string; delta?: string }) => {
     if (!inFlight || typeof params.delta !== "string") return;
     // The first answer of a session arrives before we know its id; adopt the id it carries.
     inFlight.sessionId ??= params.sessionId;
@@ -130,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
           "workspace/executeCommand",
           { command: "burrow.chat", arguments: [{ prompt, ...(sessionId ? { sessionId } : {}) }] },
           cancel.token,
-        )) as { sessionId?: string; text?: string; unavailable?: Array<{ path?: string; reason?: string }> };
+        )) as Partial<ChatResult> | undefined;
         progress?.clear();
         sessionId = typeof result?.sessionId === "string" ? result.sessionId : sessionId;
         // Print whatever the stream did not carry (all of it, for a server that does not stream).

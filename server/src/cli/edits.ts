@@ -16,6 +16,7 @@ import { basename, dirname, resolve } from "node:path";
 import { applyEdits, buildChangeset, parseEdits, type EditBlock, type FileInPlay } from "../agent/edit/index.js";
 import { createStateStore, createWorkspace } from "../agent/sandbox/index.js";
 import type { FileText, FileWrite, Workspace } from "../agent/sandbox/types.js";
+import type { Outcome } from "../agent/outcome.js";
 
 const USAGE = `Usage: burrow edits apply --root DIR [--dry-run] FILE|-
 
@@ -138,7 +139,7 @@ async function readTouched(
   workspace: Workspace,
   blocks: EditBlock[],
   known: Set<string>,
-): Promise<{ ok: true; texts: Map<string, FileText> } | { ok: false; reason: string }> {
+): Promise<Outcome<{ texts: Map<string, FileText> }>> {
   const texts = new Map<string, FileText>();
   for (const path of new Set(blocks.map((b) => b.path))) {
     if (!known.has(path)) continue;

@@ -22,7 +22,7 @@ import { askConsent, askGate, chooseHunks, type Ask, type GateDecision } from ".
 import { appliedSentence, printDiff, printPlan } from "./terminal/report.js";
 import { checkRoot } from "./terminal/root.js";
 import { waitUntilReady } from "./terminal/startup.js";
-import type { TaskUpdate } from "./terminal/task-update.js";
+import { TASK_UPDATE, type TaskUpdate } from "../protocol/index.js";
 
 const USAGE = `Usage: burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
 
@@ -119,7 +119,7 @@ async function runTask(options: RunOptions): Promise<number> {
     interrupt = () => resolveInterrupt(null);
   });
 
-  connection.onNotification("burrow/taskUpdate", (update: TaskUpdate) => events.push({ kind: "update", update }));
+  connection.onNotification(TASK_UPDATE, (update: TaskUpdate) => events.push({ kind: "update", update }));
   connection.onNotification("$/progress", (params: { value?: { message?: string } }) => {
     // The message says what the server is doing ("Planning with qwen2.5-coder:1.5b…"); the title
     // only repeats the task, which the user has just typed.

@@ -1,8 +1,8 @@
 /**
  * What this client can really do, read once from `initialize`. Every UI decision (which gate
  * channel, whether to send `showDocument`, how changes land) is taken from this profile rather than
- * from the LSP spec's defaults, because editors differ from what they declare
- * (research/editor-clients.md): Neovim handles `documentChanges` without declaring it, Helix handles
+ * from the LSP spec's defaults, because editors differ from what they declare (docs/editors.md lists
+ * each correction and why): Neovim handles `documentChanges` without declaring it, Helix handles
  * `showDocument` since 24.03 without declaring it, released Helix has no `showMessageRequest`.
  */
 import type { InitializeParams } from "vscode-languageserver";

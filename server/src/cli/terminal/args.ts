@@ -3,6 +3,7 @@
  * becomes a sentence for the user and exit code 2 rather than a stack trace.
  */
 import { parseArgs } from "node:util";
+import type { Outcome } from "../../agent/outcome.js";
 
 export interface FlagSpec {
   /** Flags that take a value (`--root DIR` or `--root=DIR`). */
@@ -11,9 +12,7 @@ export interface FlagSpec {
   switches: string[];
 }
 
-export type ParsedFlags =
-  | { ok: true; values: Record<string, string | undefined>; switches: Set<string>; positionals: string[] }
-  | { ok: false; reason: string };
+export type ParsedFlags = Outcome<{ values: Record<string, string | undefined>; switches: Set<string>; positionals: string[] }>;
 
 export function parseFlags(argv: string[], spec: FlagSpec): ParsedFlags {
   const options: Record<string, { type: "string" | "boolean" }> = {};

@@ -4,6 +4,7 @@
  * and into one sentence for the user.
  */
 import { ResponseError } from "vscode-jsonrpc/node";
+import type { ErrorCode } from "../../protocol/index.js";
 import type { ExitStatus } from "../spawn-server.js";
 
 export const EXIT = {
@@ -19,8 +20,11 @@ export function isLocalProvider(provider: string | undefined): boolean {
   return name === "ollama" || name === "lmstudio";
 }
 
-/** Error codes the server uses when no model can answer: nothing listening, or the model not installed. */
-const NO_MODEL_CODES = new Set(["runtime-unreachable", "model-missing", "unreachable"]);
+/**
+ * Error codes the server uses when no model can answer: nothing listening, or the model not
+ * installed. ("unreachable" is the model layer's own name for the first, kept for older servers.)
+ */
+const NO_MODEL_CODES = new Set<string>(["runtime-unreachable", "model-missing", "unreachable"] satisfies Array<ErrorCode | "unreachable">);
 
 export function exitCodeForError(code: string | undefined): number {
   return code !== undefined && NO_MODEL_CODES.has(code) ? EXIT.noModel : EXIT.rejectedOrFailed;

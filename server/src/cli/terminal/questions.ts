@@ -7,7 +7,7 @@
 import type { Palette } from "./colour.js";
 import { colourDiff, plural, type ChangeSummary, type DiffHunk } from "./diff.js";
 import { interpretAnswer, type GateAnswer } from "./lines.js";
-import type { TaskUpdate } from "./task-update.js";
+import type { TaskUpdate } from "../../protocol/index.js";
 
 /** Print a question and resolve the answer line, or null at the end of input (or on Ctrl-C). */
 export type Ask = (question: string) => Promise<string | null>;

@@ -5,17 +5,18 @@
  */
 import type { Palette } from "./colour.js";
 import { colourDiff, diffStats, plural } from "./diff.js";
-import type { TaskUpdate } from "./task-update.js";
+import type { TaskUpdate } from "../../protocol/index.js";
 
 export function printPlan(update: TaskUpdate, colours: Palette): void {
-  const plan = update.plan ?? {};
-  const lines: string[] = ["", `${colours.bold("Plan:")} ${plan.summary?.trim() || "(the model gave no summary)"}`];
-  const steps = (plan.steps ?? []).filter((step) => step.description?.trim());
+  // Read defensively: the terminal shows whatever part of the plan arrived rather than fail on it.
+  const plan = update.plan;
+  const lines: string[] = ["", `${colours.bold("Plan:")} ${plan?.summary?.trim() || "(the model gave no summary)"}`];
+  const steps = (plan?.steps ?? []).filter((step) => step.description?.trim());
   if (steps.length > 0) {
     lines.push("", colours.bold("Steps:"));
     steps.forEach((step, index) => lines.push(`  ${index + 1}. ${step.description!.trim()}`));
   }
-  const files = (plan.files ?? []).filter((file) => file.path);
+  const files = (plan?.files ?? []).filter((file) => file.path);
   if (files.length > 0) {
     lines.push("", colours.bold("Files:"));
     const width = Math.max(...files.map((file) => (file.action ?? "").length), 6);

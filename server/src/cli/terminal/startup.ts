@@ -3,6 +3,7 @@
  * answers, or ends (it could not start, or crashed), or says nothing for too long. The last two
  * become one sentence for the user rather than a hang or a stack trace.
  */
+import type { Outcome } from "../../agent/outcome.js";
 import type { SpawnedServer } from "../spawn-server.js";
 import { describeRequestError, describeServerEnd } from "./outcomes.js";
 
@@ -12,7 +13,7 @@ export const STARTUP_TIMEOUT_MS = 30_000;
 export async function waitUntilReady(
   server: SpawnedServer,
   timeoutMs = STARTUP_TIMEOUT_MS,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<Outcome<object>> {
   let timer: NodeJS.Timeout | undefined;
   const silence = new Promise<"silent">((resolve) => {
     timer = setTimeout(() => resolve("silent"), timeoutMs);
