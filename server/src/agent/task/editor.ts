@@ -6,6 +6,7 @@
  * editor that supports it, atomic disk writes through the sandbox otherwise). The pipeline only
  * calls `apply` after gate 2 has been passed, with files it has checked for conflicts.
  */
+import { isAbsolute, relative, sep } from "node:path";
 import type { Outcome, Refusal } from "../outcome.js";
 import { skippedOf } from "../sandbox/skipped.js";
 import type { Located, Workspace } from "../sandbox/types.js";
@@ -77,7 +78,7 @@ export async function readCurrentDocument(
   workspace: Workspace,
 ): Promise<Outcome<{ document: CurrentDocument }, Refusal & { path: string }>> {
   const located = await workspace.locate(uri, "read");
-  if (!located.ok) return { ok: false, reason: located.reason, path: fileUriToPath(uri) ?? uri };
+  if (!located.ok) return { ok: false, reason: located.reason, path: nameForUser(uri, workspace) };
   let text = openDocument(located.abs)?.text;
   if (text === undefined) {
     const read = await workspace.read(located.abs);
@@ -85,4 +86,14 @@ export async function readCurrentDocument(
     text = read.file.text;
   }
   return { ok: true, document: { path: located.rel, text, ...(selection ? { selection } : {}) } };
+}
+
+/** A refused document's name: relative to the granted folder it sits in, else as the client sent it. */
+function nameForUser(uri: string, workspace: Workspace): string {
+  const path = fileUriToPath(uri) ?? uri;
+  for (const root of workspace.roots()) {
+    const rel = relative(root, path);
+    if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel)) return rel.split(sep).join("/");
+  }
+  return path;
 }
