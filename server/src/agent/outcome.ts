@@ -19,3 +19,8 @@ export interface Refusal {
 export function refuse(reason: string): Refusal {
   return { ok: false, reason };
 }
+
+/** A refusal with a code the caller can branch on (a `CodedRefusal` when the code is one of the protocol's). */
+export function refuseWith<Code extends string>(code: Code, reason: string): Refusal & { code: Code } {
+  return { ok: false, code, reason };
+}

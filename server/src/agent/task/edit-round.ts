@@ -3,16 +3,19 @@
  * its answer with the edit engine, and retry with a precise message when a block does not match.
  *
  * Everything here happens in memory. The result is a changeset for gate 2, or an error that says
- * what went wrong; no file is touched. The small-model guard lives here too: the same failing
- * answer twice means the model is stuck, and looping would only burn the user's time.
+ * what went wrong; no file is touched. Asking again after an unusable answer, and stopping a model
+ * that repeats itself, is the loop the plan round shares (retry.ts); what is particular here is the
+ * correction, which names the failed block and may switch the model to the whole-file format.
  */
 import { applyEdits, buildChangeset, chooseEditFormat, formatInstructions, parseEdits } from "../edit/index.js";
 import type { Changeset, EditFormat, FileInPlay, ProposedFile } from "../edit/types.js";
-import type { ChatMessage, ModelRouter } from "../model/types.js";
+import type { ChatRequest, ModelRouter } from "../model/types.js";
+import { refuseWith, type Outcome } from "../outcome.js";
+import type { CodedRefusal } from "../../protocol/errors.js";
 import type { Plan } from "./plan.js";
 import { renderPlan } from "./plan.js";
-import type { Outcome } from "../outcome.js";
-import type { CodedRefusal } from "../../protocol/errors.js";
+import { askUntilUsable, type Reading } from "./retry.js";
+import type { ModelOverrides } from "./run.js";
 
 /** A file the model may change, with the text it is shown. */
 export interface EditableFile extends FileInPlay {
@@ -37,17 +40,15 @@ export interface EditRoundInput {
   feedback: string[];
   declined: string[];
   models: ModelRouter;
-  overrides: { provider?: string; model?: string };
+  overrides: ModelOverrides;
   signal: AbortSignal;
   ownerId: string;
   onDelta?: (text: string) => void;
   onRetry?: (reason: string) => void;
   /** Model housekeeping the user waits on (a hot-swap unloading one model for another). */
   onModelProgress?: (message: string) => void;
-  consent?: Parameters<ModelRouter["chat"]>[0]["consent"];
+  consent?: ChatRequest["consent"];
   formatOverride?: EditFormat;
-  /** How many failed answers before giving up (DESIGN.md: up to three retries). */
-  maxRetries?: number;
 }
 
 export type EditRoundResult = Outcome<{ changeset: Changeset; attempts: number }, CodedRefusal>;
@@ -61,64 +62,61 @@ export async function runEditRound(input: EditRoundInput): Promise<EditRoundResu
   const maxLines = Math.max(0, ...input.editable.map((f) => (f.text ?? "").split("\n").length));
   let failedMatches = 0;
   let format: EditFormat = input.formatOverride ?? chooseEditFormat(described.sizeB, maxLines, 0);
-  const messages: ChatMessage[] = [
-    { role: "system", content: `${EDIT_SYSTEM}\n\n${formatInstructions(format)}` },
-    { role: "user", content: editRequestText(input) },
-  ];
-  const maxRetries = input.maxRetries ?? 3;
-  const seenFailures = new Set<string>();
-  for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
-    const result = await input.models.chat({
-      role: "coder",
-      messages,
-      signal: input.signal,
-      onDelta: input.onDelta,
-      provider: input.overrides.provider,
-      model: input.overrides.model,
-      ownerId: input.ownerId,
-      files: [...input.editable.map((f) => f.path), ...input.references.map((f) => f.path)],
-      consent: input.consent,
-      ...(input.onModelProgress ? { onProgress: (e: { message: string }) => input.onModelProgress?.(e.message) } : {}),
-      temperature: 0,
-    });
-    const outcome = readAnswer(result.text, input);
-    if (outcome.ok) return { ok: true, changeset: outcome.changeset, attempts: attempt };
-
-    const fingerprint = result.text.replace(/\s+/g, " ").trim();
-    if (seenFailures.has(fingerprint)) {
-      return {
-        ok: false,
-        code: "model-stuck",
-        reason: `The model gave the same failing answer twice (${outcome.reason}). A larger model may do better: retry with burrow.task.retry and a "model" such as qwen2.5-coder:7b or larger.`,
-      };
-    }
-    seenFailures.add(fingerprint);
-    if (attempt > maxRetries) break;
-    failedMatches += outcome.matchFailure ? 1 : 0;
-    // After repeated failed matches the whole-file format is the safer one (DESIGN.md).
-    const next = input.formatOverride ?? chooseEditFormat(described.sizeB, maxLines, failedMatches);
-    let switchNote = "";
-    if (next !== format) {
-      format = next;
-      switchNote = `\n\nFrom now on use this format instead:\n${formatInstructions(format)}`;
-    }
-    input.onRetry?.(outcome.reason);
-    messages.push({ role: "assistant", content: result.text });
-    messages.push({ role: "user", content: `${outcome.modelMessage}${switchNote}\n\nNo file was changed. Answer again with corrected edits for every file.` });
+  const round = await askUntilUsable<{ changeset: Changeset }, AnswerFault>({
+    messages: [
+      { role: "system", content: `${EDIT_SYSTEM}\n\n${formatInstructions(format)}` },
+      { role: "user", content: editRequestText(input) },
+    ],
+    ask: async (messages) => {
+      const result = await input.models.chat({
+        role: "coder",
+        messages,
+        signal: input.signal,
+        onDelta: input.onDelta,
+        provider: input.overrides.provider,
+        model: input.overrides.model,
+        ownerId: input.ownerId,
+        files: [...input.editable.map((f) => f.path), ...input.references.map((f) => f.path)],
+        consent: input.consent,
+        ...(input.onModelProgress ? { onProgress: (e: { message: string }) => input.onModelProgress?.(e.message) } : {}),
+        temperature: 0,
+      });
+      return result.text;
+    },
+    read: (answer) => readAnswer(answer, input),
+    correction: (unusable) => {
+      failedMatches += unusable.matchFailure ? 1 : 0;
+      // After repeated failed matches the whole-file format is the safer one (docs/model-protocol.md,
+      // "Which format is asked for").
+      const next = input.formatOverride ?? chooseEditFormat(described.sizeB, maxLines, failedMatches);
+      let switchNote = "";
+      if (next !== format) {
+        format = next;
+        switchNote = `\n\nFrom now on use this format instead:\n${formatInstructions(format)}`;
+      }
+      input.onRetry?.(unusable.reason);
+      return `${unusable.modelMessage}${switchNote}\n\nNo file was changed. Answer again with corrected edits for every file.`;
+    },
+  });
+  if (round.ok) return { ok: true, changeset: round.changeset, attempts: round.attempts };
+  if (round.stuck) {
+    return refuseWith(
+      "model-stuck",
+      `The model gave the same failing answer twice (${round.reason}). A larger model may do better: retry with burrow.task.retry and a "model" such as qwen2.5-coder:7b or larger.`,
+    );
   }
-  return { ok: false, code: "edits-failed", reason: `The model's edits could not be applied after ${maxRetries + 1} attempts: ${lastReason(messages)}` };
+  return refuseWith("edits-failed", `The model's edits could not be applied after ${round.attempts} attempts: ${round.reason}`);
 }
 
-function lastReason(messages: ChatMessage[]): string {
-  const last = messages[messages.length - 1];
-  return last?.role === "user" ? last.content.split("\n")[0] ?? "" : "";
+/** What the edit round needs from an unusable answer to correct it. */
+interface AnswerFault {
+  /** The message that tells the model what to fix. */
+  modelMessage: string;
+  /** True when blocks were read but did not match the files (counts towards the whole-file switch). */
+  matchFailure: boolean;
 }
 
-type AnswerReading =
-  | { ok: true; changeset: Changeset }
-  | { ok: false; reason: string; modelMessage: string; matchFailure: boolean };
-
-function readAnswer(text: string, input: EditRoundInput): AnswerReading {
+function readAnswer(text: string, input: EditRoundInput): Reading<{ changeset: Changeset }, AnswerFault> {
   if (text.trim() === "") {
     return { ok: false, reason: "the answer was empty", modelMessage: "Your answer was empty.", matchFailure: false };
   }

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { ChatMessage } from "../model/types.js";
+import type { Outcome } from "../outcome.js";
 
 export const PLAN_ACTIONS = ["read", "modify", "create", "delete"] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
@@ -85,7 +86,7 @@ const ACTION_SYNONYMS: Record<string, PlanAction> = {
   remove: "delete",
 };
 
-export type PlanReading = { ok: true; plan: Plan } | { ok: false; reason: string };
+export type PlanReading = Outcome<{ plan: Plan }>;
 
 /** Read the model's plan answer: JSON, possibly inside a fence or prose. */
 export function readPlan(answer: string): PlanReading {
