@@ -7,6 +7,7 @@
  * from settings that a workspace file could supply.
  */
 import { z } from "zod";
+import type { Outcome } from "./outcome.js";
 
 const cloudProvider = z
   .object({
@@ -17,7 +18,7 @@ const cloudProvider = z
 
 export const settingsSchema = z
   .object({
-    /** `ollama` (default), `lmstudio`, or a cloud provider's name. */
+    /** `ollama` (default), `lmstudio`, or a cloud provider's name (model/catalogue.ts lists them). */
     provider: z.string().optional(),
     models: z
       .object({
@@ -69,7 +70,7 @@ export const DEFAULT_MAX_FILE_BYTES = 256 * 1024;
  * Validate settings from a client. Unknown top-level keys are kept (newer clients may send more);
  * a malformed known key is reported rather than silently ignored.
  */
-export function parseSettings(raw: unknown): { ok: true; settings: Settings } | { ok: false; reason: string } {
+export function parseSettings(raw: unknown): Outcome<{ settings: Settings }> {
   if (raw === undefined || raw === null) return { ok: true, settings: {} };
   const parsed = settingsSchema.safeParse(raw);
   if (parsed.success) return { ok: true, settings: parsed.data };

@@ -154,7 +154,7 @@ async function pull(router: Router, model: string, io: CommandIo): Promise<numbe
       return 0;
     }
     io.stderr.write(`burrow models pull: ${result.reason}\n`);
-    return result.kind === "unreachable" ? 3 : 1;
+    return result.code === "runtime-unreachable" ? 3 : 1;
   } finally {
     process.off("SIGINT", onSignal);
   }

@@ -179,7 +179,7 @@ describe("burrow models", () => {
       },
       controller.signal,
     );
-    expect(result).toMatchObject({ ok: false, kind: "aborted" });
+    expect(result).toMatchObject({ ok: false, code: "aborted" });
     expect(!result.ok && result.reason).toMatch(/cancelled; running the pull again resumes it/);
     await fake.waitFor((r) => r.path === "/api/pull" && r.aborted);
     expect(fake.installed()).not.toContain("qwen2.5-coder:7b");

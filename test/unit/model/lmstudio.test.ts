@@ -83,7 +83,7 @@ describe("LM Studio", () => {
     const again = await router.pull("qwen2.5-coder-7b-instruct", () => {});
     expect(again.ok).toBe(true);
     const missing = await router.pull("no-such-model", () => {});
-    expect(missing).toMatchObject({ ok: false, kind: "http" });
+    expect(missing).toMatchObject({ ok: false, code: "http" });
     expect(!missing.ok && missing.reason).toMatch(/could not download "no-such-model"/);
   });
 

@@ -9,7 +9,14 @@
  * budget; a prompt that cannot fit even then is refused before anything is sent.
  */
 import { estimateTokens as estimateTextTokens } from "../context/tokens.js";
-import type { ChatMessage } from "./types.js";
+import { ModelError, type ChatMessage } from "./types.js";
+
+/**
+ * The context budget for cloud models. Their windows are far larger (128K to 1M tokens), but every
+ * token of context is workspace text leaving the machine and paid for, so a task gets what a good
+ * local setup would get unless `contextTokens` asks for more.
+ */
+export const CLOUD_CONTEXT_BUDGET = 32_768;
 
 /** The sizes a window may take; each is a multiple of 4096 so neighbouring prompts share one. */
 export const contextSteps = [4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536, 98304, 131072] as const;
@@ -52,9 +59,29 @@ export interface SizeInput {
   budget: number;
 }
 
-/** Remembers, per model, the window last used so it never shrinks (which would force a reload). */
+/**
+ * Remembers, per model, the window last used so it never shrinks (which would force a reload), and
+ * the model's own limit once its runtime has reported it.
+ */
 export class ContextSizer {
   private readonly used = new Map<string, number>();
+  private readonly limits = new Map<string, number | undefined>();
+
+  /** The model's own limit, if its runtime has been asked (undefined also when it reports none). */
+  knownLimit(model: string): number | undefined {
+    return this.limits.get(model);
+  }
+
+  /**
+   * The model's own limit, asked of its runtime the first time and remembered. A runtime's error
+   * (the model is not installed) is passed on and nothing is remembered.
+   */
+  async limitOf(model: string, ask: (model: string) => Promise<number | undefined>): Promise<number | undefined> {
+    if (this.limits.has(model)) return this.limits.get(model);
+    const limit = await ask(model);
+    this.limits.set(model, limit);
+    return limit;
+  }
 
   /**
    * The window this model is loaded with, or will be (a preload asks before any request): the last
@@ -97,13 +124,22 @@ function stepAtLeast(tokens: number, cap: number): number {
 }
 
 /**
- * DESIGN.md's rule: the prompt counts as truncated when the runtime evaluated at least the window
- * minus the answer room while our estimate said more was sent. A prompt that filled the window to
- * the last few tokens is treated as truncated as well: nothing real fits that exactly.
+ * The rule in docs/model-protocol.md ("Truncation"): the prompt counts as truncated when the runtime
+ * evaluated at least the window minus the answer room while our estimate said more was sent. A
+ * prompt that filled the window to the last few tokens is treated as truncated as well: nothing real
+ * fits that exactly.
  */
 export function looksTruncated(input: { contextTokens: number; answerRoom: number; promptEvalCount: number; estimatedPromptTokens: number }): boolean {
   if (input.promptEvalCount <= 0) return false;
   const room = Math.min(input.answerRoom, minimumAnswerRoom);
   if (input.promptEvalCount >= input.contextTokens - room && input.estimatedPromptTokens > input.promptEvalCount) return true;
   return input.promptEvalCount >= input.contextTokens - 8;
+}
+
+/** The error for a prompt the runtime cut, naming the figures and what the user can do. */
+export function truncatedError(runtimeLabel: string, evaluated: number, estimated: number, contextTokens: number): ModelError {
+  return new ModelError(
+    "truncated",
+    `${runtimeLabel} read only ${evaluated} tokens of a prompt of about ${estimated} (the context window is ${contextTokens}), so part of it was cut. Select less code or fewer files, or raise contextTokens if the machine has memory to spare.`,
+  );
 }

@@ -5,18 +5,10 @@
  * models, and which cloud keys are present (by variable name only, never a value), then ends with
  * the next steps that would make Burrow work. `burrow doctor` prints it and `burrow.doctor` returns it.
  */
-import { cloudProvider } from "./catalogue.js";
+import { cloudProvider, runtimeEntries, runtimeEntry } from "./catalogue.js";
 import { describeHardware, type HardwareReport, type Recommendation } from "./hardware.js";
 import { canonicalName } from "./names.js";
-import type { RuntimeStatus } from "./router.js";
-
-export interface DescribedModel {
-  provider: string;
-  model: string;
-  sizeB?: number;
-  contextTokens: number;
-  remote: boolean;
-}
+import type { DescribedModel, RuntimeStatus } from "./types.js";
 
 export interface DoctorInput {
   hardware: HardwareReport;
@@ -41,6 +33,12 @@ export interface DoctorReport extends DoctorInput {
   ready: boolean;
 }
 
+/**
+ * A loaded model with less than 95% of its bytes in GPU memory is reported as split between GPU and
+ * CPU; the margin keeps rounding in the runtime's figures from raising a false alarm.
+ */
+const FULLY_ON_GPU = 0.95;
+
 export function buildDoctorReport(input: DoctorInput): DoctorReport {
   const advice: string[] = [];
   let ready = false;
@@ -51,24 +49,18 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     else advice.push(`Set ${entry?.keyVariable ?? cloud.keyVariables[0]} in the environment your editor starts Burrow in, to use ${cloud.label}.`);
   } else {
     const runtime = input.runtimes.find((r) => r.name === input.provider);
-    if (!runtime) {
-      advice.push(`The provider "${input.provider}" is not one Burrow knows; use ollama, lmstudio or a cloud provider's name.`);
+    const entry = runtimeEntry(input.provider);
+    if (!runtime || !entry) {
+      advice.push(`The provider "${input.provider}" is not one Burrow knows; use ${runtimeEntries.map((e) => e.name).join(", ")} or a cloud provider's name.`);
     } else if (!runtime.reachable) {
-      advice.push(
-        runtime.name === "ollama"
-          ? `Install Ollama (https://ollama.com/download) and start it with \`ollama serve\`, or set OLLAMA_HOST if it runs elsewhere. Then: burrow models pull ${input.coder.model}`
-          : "Start LM Studio's server with `lms server start` (or the Developer tab), or set lmstudio.host.",
-      );
+      advice.push(entry.startAdvice(input.coder.model));
       const other = input.runtimes.find((r) => r.reachable && r.name !== runtime.name);
       if (other) advice.push(`${other.label} is running at ${other.url}: set "provider": "${other.name}" to use it instead.`);
     } else {
-      if (runtime.name === "ollama" && runtime.version && olderThan(runtime.version, [0, 5, 0])) {
-        advice.push(
-          `Ollama ${runtime.version} is older than 0.5.0, which Burrow needs for structured plans (a JSON schema in "format"). Update it from https://ollama.com/download.`,
-        );
-      }
+      const minimum = entry.minimumVersion;
+      if (minimum && runtime.version && olderThan(runtime.version, minimum.version)) advice.push(minimum.advice(runtime.version));
       for (const m of runtime.loaded) {
-        if (m.sizeBytes && m.vramBytes !== undefined && input.hardware.gpuBudgetBytes !== null && m.vramBytes < m.sizeBytes * 0.95) {
+        if (m.sizeBytes && m.vramBytes !== undefined && input.hardware.gpuBudgetBytes !== null && m.vramBytes < m.sizeBytes * FULLY_ON_GPU) {
           advice.push(
             `${m.name} is loaded with only ${Math.round((m.vramBytes / m.sizeBytes) * 100)}% of it in GPU memory, so it runs partly on the CPU and slowly. A smaller model or a smaller contextTokens would fit entirely.`,
           );
@@ -76,13 +68,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
       }
       const installed = new Set(runtime.models.map((m) => canonicalName(m.name)));
       const missing = [...new Set([input.coder.model, input.chat.model])].filter((m) => !installed.has(canonicalName(m)));
-      for (const model of missing) {
-        advice.push(
-          runtime.name === "ollama"
-            ? `Install ${model}: burrow models pull ${model} (or \`ollama pull ${model}\`).`
-            : `Download ${model} in LM Studio, or \`lms get ${model}\`.`,
-        );
-      }
+      for (const model of missing) advice.push(entry.installAdvice(model));
       ready = !missing.includes(input.coder.model);
     }
   }

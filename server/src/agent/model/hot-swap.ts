@@ -14,11 +14,11 @@
  * swap), and nothing swaps when both models fit together or when `hotSwap` is false.
  */
 import { canonicalName } from "./names.js";
-import type { LocalRuntime } from "./provider.js";
+import type { ManagedRuntime } from "./provider.js";
 import { ModelError, type ModelProgress, type ModelRole } from "./types.js";
 
 export interface HotSwapOptions {
-  runtime: LocalRuntime;
+  runtime: ManagedRuntime;
   chatModel: string;
   coderModel: string;
   /** The context window a model is (or will be) used with, so the preload matches the requests. */

@@ -11,9 +11,8 @@ import type { EgressGate } from "./egress.js";
 import { normaliseError, type ErrorScene } from "./errors.js";
 import type { FetchLike, HttpTimeouts } from "./http-client.js";
 import { chatCompletionBody, errorText, streamChatCompletion } from "./openai-compatible.js";
-import type { LoadedModel, LocalRuntime, ProviderChatRequest } from "./provider.js";
-import type { PullProgress } from "./ollama.js";
-import { ModelError, type ModelInfo } from "./types.js";
+import type { ManagedRuntime, ProviderChatRequest } from "./provider.js";
+import { ModelError, type LoadedModel, type ModelInfo, type PullProgress } from "./types.js";
 
 export interface LmStudioOptions {
   baseUrl: string;
@@ -21,6 +20,8 @@ export interface LmStudioOptions {
   /** LM_API_TOKEN, when the server requires authentication. */
   apiToken?: string;
   timeouts?: Partial<HttpTimeouts>;
+  /** Interval between download status polls (default 1 s; tests shorten it). */
+  pullPollMs?: number;
 }
 
 interface V1Model {
@@ -42,7 +43,7 @@ interface V0Model {
   quantization?: string;
 }
 
-export function createLmStudioProvider(options: LmStudioOptions): LocalRuntime {
+export function createLmStudioProvider(options: LmStudioOptions): ManagedRuntime {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.apiToken) headers.authorization = `Bearer ${options.apiToken}`;
@@ -132,7 +133,7 @@ export function createLmStudioProvider(options: LmStudioOptions): LocalRuntime {
       }));
   }
 
-  const runtime: LocalRuntime = {
+  const runtime: ManagedRuntime = {
     name: "lmstudio",
     label: "LM Studio",
     protocol: "lmstudio",
@@ -192,6 +193,8 @@ export function createLmStudioProvider(options: LmStudioOptions): LocalRuntime {
       const entry = (await models()).find((m) => m.key === model);
       for (const id of entry?.instanceIds ?? []) await postJson("/api/v1/models/unload", { instance_id: id }, model);
     },
+
+    pull: (model, onProgress, signal) => downloadWithLmStudio(options, model, onProgress, signal, options.pullPollMs),
   };
   return runtime;
 }

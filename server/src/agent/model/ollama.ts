@@ -13,8 +13,8 @@ import { Ollama } from "ollama/browser";
 import type { EgressContext, EgressGate } from "./egress.js";
 import { httpStatusError, normaliseError, type ErrorScene } from "./errors.js";
 import type { FetchLike, HttpTimeouts } from "./http-client.js";
-import type { LoadedModel, LocalRuntime, ProviderChatRequest, ProviderChatResult } from "./provider.js";
-import { ModelError, type ModelInfo } from "./types.js";
+import type { ManagedRuntime, ProviderChatRequest, ProviderChatResult } from "./provider.js";
+import { ModelError, type LoadedModel, type ModelInfo, type PullProgress } from "./types.js";
 
 export interface OllamaOptions {
   /** The base URL, e.g. http://127.0.0.1:11434 (already resolved from settings or OLLAMA_HOST). */
@@ -34,7 +34,7 @@ export function normaliseKeepAlive(value: number | string | undefined): number |
   return trimmed;
 }
 
-export function createOllamaProvider(options: OllamaOptions): LocalRuntime {
+export function createOllamaProvider(options: OllamaOptions): ManagedRuntime {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const keepAlive = normaliseKeepAlive(options.keepAlive);
   const contextLimits = new Map<string, number | undefined>();
@@ -212,19 +212,16 @@ export function createOllamaProvider(options: OllamaOptions): LocalRuntime {
         if (failure.kind !== "model-missing") throw failure;
       }
     },
+
+    pull: (model, onProgress, signal) => pullWithOllama(options, model, onProgress, signal),
+
+    // Tags ending in `cloud` (such as `qwen3-coder:480b-cloud`) are answered by ollama.com: the
+    // local server only relays them.
+    forwardsTo: (model) => (/[:-]cloud$/i.test(model.trim()) ? "ollama.com" : undefined),
   };
 }
 
-/** Pull progress, with layer progress summed by digest. */
-export interface PullProgress {
-  status: string;
-  completedBytes: number;
-  totalBytes: number;
-  /** 0–1 once the sizes of the layers are known. */
-  fraction?: number;
-}
-
-/** Pull a model with progress; resolves when Ollama reports success. */
+/** Pull a model with progress (each layer's progress summed by digest); resolves when Ollama reports success. */
 export async function pullWithOllama(
   options: OllamaOptions,
   model: string,

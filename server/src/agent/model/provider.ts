@@ -1,11 +1,16 @@
 /**
  * The internal seam between the router and one wire protocol. The router decides which provider,
  * which model and how large a context; a provider only knows how to say it to its server: how to
- * stream one chat request and, for local runtimes, how to list, load and unload models.
+ * stream one chat request and, for local runtimes, what they hold and how to load, unload and
+ * download models.
+ *
+ * A runtime offers what it can. Memory management (`loadedModels`, `load`, `unload`) is what
+ * hot-swap and the cold-load notice need; a runtime without it (a server that manages its own
+ * models) is simply never swapped. `pull` is what `burrow models pull` needs.
  */
 import type { EgressContext } from "./egress.js";
-import type { WireProtocol } from "./catalogue.js";
-import type { ChatMessage, ChatUsage, ModelInfo } from "./types.js";
+import type { ChatMessage, ChatUsage, LoadedModel, ModelInfo, PullProgress } from "./types.js";
+import type { Outcome } from "../outcome.js";
 
 export interface ProviderChatRequest {
   model: string;
@@ -30,34 +35,37 @@ export interface Provider {
   /** The name users type: "ollama", "lmstudio", "openai", … */
   readonly name: string;
   readonly label: string;
-  readonly protocol: WireProtocol;
+  /** The wire protocol it speaks, for the doctor report and logs ("ollama", "openai-compatible", …). */
+  readonly protocol: string;
   readonly baseUrl: string;
   chat(request: ProviderChatRequest): Promise<ProviderChatResult>;
 }
 
-/** A model loaded in a local runtime right now. */
-export interface LoadedModel {
-  name: string;
-  sizeBytes?: number;
-  /** Bytes of it held in GPU memory (Ollama); less than sizeBytes means part runs on the CPU. */
-  vramBytes?: number;
-  contextTokens?: number;
-}
-
-/** What the router, hot-swap and doctor need from Ollama or LM Studio beyond chat. */
+/** A runtime on this machine, or on a host the user named: what the router, doctor and hot-swap use beyond chat. */
 export interface LocalRuntime extends Provider {
   /** Whether the runtime answers, and its version when it says. */
-  probe(timeoutMs?: number): Promise<{ ok: true; version?: string } | { ok: false; reason: string }>;
+  probe(timeoutMs?: number): Promise<Outcome<{ version?: string }>>;
   listModels(): Promise<ModelInfo[]>;
   /** The model's own context limit, when the runtime reports it. */
   contextLimit(model: string): Promise<number | undefined>;
-  loadedModels(): Promise<LoadedModel[]>;
+  /** The models in memory now. */
+  loadedModels?(): Promise<LoadedModel[]>;
   /** Load a model with this context window and return when it is ready. */
-  load(model: string, contextTokens: number): Promise<void>;
+  load?(model: string, contextTokens: number): Promise<void>;
   /** Ask the runtime to unload a model (it may finish asynchronously: poll loadedModels). */
-  unload(model: string): Promise<void>;
+  unload?(model: string): Promise<void>;
+  /** Download a model into the runtime, reporting progress; resolves when it is ready to use. */
+  pull?(model: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * The host that really answers for this model, when the runtime only relays it (Ollama's cloud
+   * models); such a model leaves the machine and takes no memory here.
+   */
+  forwardsTo?(model: string): string | undefined;
 }
 
-export function isLocalRuntime(p: Provider): p is LocalRuntime {
-  return p.protocol === "ollama" || p.protocol === "lmstudio";
+/** A runtime that can say what is loaded and load and unload models: the ones hot-swap manages. */
+export type ManagedRuntime = LocalRuntime & Required<Pick<LocalRuntime, "loadedModels" | "load" | "unload">>;
+
+export function managesMemory(runtime: LocalRuntime): runtime is ManagedRuntime {
+  return runtime.loadedModels !== undefined && runtime.load !== undefined && runtime.unload !== undefined;
 }

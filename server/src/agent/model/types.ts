@@ -107,18 +107,60 @@ export interface ModelInfo {
   quantization?: string;
 }
 
+/** A model loaded in a local runtime right now. */
+export interface LoadedModel {
+  name: string;
+  sizeBytes?: number;
+  /** Bytes of it held in GPU memory (Ollama); less than sizeBytes means part runs on the CPU. */
+  vramBytes?: number;
+  contextTokens?: number;
+}
+
+/** A local runtime as doctor and `models list` see it. */
+export interface RuntimeStatus {
+  /** The runtime's name in the provider catalogue ("ollama", "lmstudio", …). */
+  name: string;
+  label: string;
+  url: string;
+  reachable: boolean;
+  version?: string;
+  /** Why it is not reachable, in words. */
+  reason?: string;
+  models: ModelInfo[];
+  /** Models in memory now, with how much of each sits in GPU memory (Ollama reports it). */
+  loaded: LoadedModel[];
+}
+
+/** Download progress, with a runtime's per-layer progress summed. */
+export interface PullProgress {
+  status: string;
+  completedBytes: number;
+  totalBytes: number;
+  /** 0–1 once the sizes of the layers are known. */
+  fraction?: number;
+}
+
+/** A request's own choice of provider and model (a task's arguments, a retry on a larger model). */
+export interface ModelOverrides {
+  provider?: string;
+  model?: string;
+}
+
+/** Where a request with a role and overrides would go, and what it would get there. */
+export interface DescribedModel {
+  provider: string;
+  model: string;
+  /** Approximate parameter count in billions, when known (chooses the edit format). */
+  sizeB?: number;
+  /** The context window the request will be given, in tokens. */
+  contextTokens: number;
+  /** True when the provider leaves the machine (a cloud provider or a remote runtime). */
+  remote: boolean;
+}
+
 /** What the pipeline and chat see of the model layer. */
 export interface ModelRouter {
   chat(request: ChatRequest): Promise<ChatResult>;
   /** The provider and model a request with this role and these overrides would go to. */
-  describe(role: ModelRole, overrides?: { provider?: string; model?: string }): {
-    provider: string;
-    model: string;
-    /** Approximate parameter count in billions, when known (chooses the edit format). */
-    sizeB?: number;
-    /** The context window the request will be given, in tokens. */
-    contextTokens: number;
-    /** True when the provider leaves the machine (a cloud provider or a remote runtime). */
-    remote: boolean;
-  };
+  describe(role: ModelRole, overrides?: ModelOverrides): DescribedModel;
 }

@@ -9,13 +9,12 @@
  */
 import { applyEdits, buildChangeset, chooseEditFormat, formatInstructions, parseEdits } from "../edit/index.js";
 import type { Changeset, EditFormat, FileInPlay, ProposedFile } from "../edit/types.js";
-import type { ChatRequest, ModelRouter } from "../model/types.js";
+import type { ChatRequest, ModelOverrides, ModelRouter } from "../model/types.js";
 import { refuseWith, type Outcome } from "../outcome.js";
 import type { CodedRefusal } from "../../protocol/errors.js";
 import type { Plan } from "./plan.js";
 import { renderPlan } from "./plan.js";
 import { askUntilUsable, type Reading } from "./retry.js";
-import type { ModelOverrides } from "./run.js";
 
 /** A file the model may change, with the text it is shown. */
 export interface EditableFile extends FileInPlay {

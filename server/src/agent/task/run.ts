@@ -7,7 +7,7 @@
  * each sees the same task through the same few calls and none reaches into the manager.
  */
 import type { ContextEngine } from "../context/types.js";
-import { ModelError, type ModelRouter } from "../model/types.js";
+import { ModelError, type ModelOverrides, type ModelRouter } from "../model/types.js";
 import type { Outcome } from "../outcome.js";
 import { codeOfModelError, type CodedRefusal } from "../../protocol/errors.js";
 import { promptTitle, TITLE_WIDTH } from "../../protocol/title.js";
@@ -33,12 +33,6 @@ export interface TaskManagerDeps {
    * read, so a stopped runtime fails the task in a moment rather than after indexing a large tree.
    */
   preflight?: (overrides: ModelOverrides) => Promise<Outcome<object, CodedRefusal>>;
-}
-
-/** A task's own choice of provider and model, overriding the settings for that task. */
-export interface ModelOverrides {
-  provider?: string;
-  model?: string;
 }
 
 export interface TaskProgress {
@@ -76,6 +70,7 @@ export function throwIfCancelled(task: Task): void {
   if (task.abort.signal.aborted) throw new Cancelled();
 }
 
+/** The task's own choice of provider and model, overriding the settings for this task. */
 export function overridesOf(task: Task): ModelOverrides {
   const o: ModelOverrides = {};
   if (task.request.provider) o.provider = task.request.provider;
