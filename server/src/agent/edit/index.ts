@@ -6,7 +6,7 @@
  */
 export type * from "./types.js";
 export { chooseEditFormat, formatInstructions, SMALL_FILE_LINES, SEARCH_REPLACE_MIN_SIZE_B, FAILED_MATCHES_BEFORE_WHOLE_FILE } from "./instructions.js";
-export { parseEdits, type ParseOptions, type ParseResult } from "./parse.js";
+export { parseEdits, type ParseOptions, type ParseResult } from "./parse/index.js";
 export { applyEdits, failureMessage, type ApplyResult } from "./apply.js";
 export { buildChangeset, applyHunks, unknownHunkIds, tierLabel, DIFF_CONTEXT } from "./changeset.js";
 export { lineEdits } from "./line-edits.js";

@@ -6,6 +6,7 @@
  * so the whole undo is refused and the message names the files.
  */
 import type { StateStore } from "../sandbox/types.js";
+import type { Outcome } from "../outcome.js";
 
 export interface UndoFile {
   /** Absolute path of the file, as the sandbox located it. */
@@ -31,7 +32,7 @@ export interface UndoRestore {
   current: string | null;
 }
 
-export type UndoPlan = { ok: true; restores: UndoRestore[] } | { ok: false; reason: string };
+export type UndoPlan = Outcome<{ restores: UndoRestore[] }>;
 
 /** Where a task's snapshot lives under the state directory. Task ids are ours, but are checked anyway. */
 export function undoSnapshotPath(taskId: string): string {
@@ -56,7 +57,7 @@ export async function saveUndoSnapshot(state: StateStore, taskId: string, files:
 export async function loadUndoSnapshot(
   state: StateStore,
   taskId: string,
-): Promise<{ ok: true; snapshot: UndoSnapshot } | { ok: false; reason: string }> {
+): Promise<Outcome<{ snapshot: UndoSnapshot }>> {
   const rel = undoSnapshotPath(taskId);
   const text = await state.read(rel);
   if (text === null) return { ok: false, reason: `Task ${taskId} has nothing to undo: no changes of it were applied, or they were already undone.` };
