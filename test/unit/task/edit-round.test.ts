@@ -71,6 +71,7 @@ describe("edit round", () => {
     const taskId = await toEditing();
     const s = await agent.waitFor(taskId, (x) => x.state === "failed", "the task to fail");
     expect(s.error?.code).toBe("edits-failed");
+    expect(s.error?.message).toMatch(/after 4 attempts: block 1 for src\/total\.ts: /);
     expect(ollama.chatRequests()).toHaveLength(5);
     expect(fixture.read("src/total.ts")).toBe(CODE);
   });
