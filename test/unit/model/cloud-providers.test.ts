@@ -5,6 +5,7 @@
  * stream, a model the provider does not have, and a missing key.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { cloudEntries, findKey } from "../../../server/src/agent/model/catalogue.js";
 import { isLoopback } from "../../../server/src/agent/model/egress.js";
 import { createModelRouter } from "../../../server/src/agent/model/index.js";
 import { ModelError } from "../../../server/src/agent/model/types.js";
@@ -74,6 +75,30 @@ describe("OpenAI-compatible cloud providers", () => {
     const second = fake.chatRequests()[1];
     expect(second.response_format).toEqual({ type: "json_object" });
     expect(second.messages[0].content).toContain(JSON.stringify(schema));
+  });
+
+  it("keeps each service's quirks as catalogue data: a JSON mode without a schema, an attribution header", () => {
+    const quirks = Object.fromEntries(cloudEntries.map((e) => [e.name, { structuredOutput: e.structuredOutput ?? "json_schema", headers: e.headers ?? {} }]));
+    expect(quirks).toMatchObject({
+      groq: { structuredOutput: "json_object", headers: {} },
+      deepseek: { structuredOutput: "json_object", headers: {} },
+      openrouter: { structuredOutput: "json_schema", headers: { "x-title": "Burrow" } },
+      openai: { structuredOutput: "json_schema", headers: {} },
+    });
+  });
+
+  it.each(cloudEntries.filter((e) => e.protocol === "openai-compatible"))("$name: sends the schema and headers its catalogue entry asks for", async (entry) => {
+    const fake = await startFakeOpenAi({ apiKey: "k" });
+    fakes.push(fake);
+    const schema = { type: "object", properties: { summary: { type: "string" } }, required: ["summary"] };
+    fake.enqueueChat({ json: { summary: "s" } });
+    const router = cloudRouter(entry.name, fake.url, fake.port, { [entry.keyVariables[0]!]: "k" });
+    await router.chat({ role: "coder", messages: ask, format: schema, consent: yes });
+    const request = fake.requests.find((r) => r.method === "POST" && r.path.endsWith("/chat/completions"))!;
+    if (entry.structuredOutput === "json_object") expect(request.body.response_format).toEqual({ type: "json_object" });
+    else expect(request.body.response_format).toEqual({ type: "json_schema", json_schema: { name: "answer", schema } });
+    for (const [name, value] of Object.entries(entry.headers ?? {})) expect(request.headers[name]).toBe(value);
+    expect(findKey(entry, { [entry.keyVariables[0]!]: "k" })?.variable).toBe(entry.keyVariables[0]);
   });
 
   it("aborts mid-stream and the server sees the connection close", async () => {

@@ -41,6 +41,12 @@ describe("LM Studio", () => {
     expect(router.describe("coder", { model: "my-own-model" }).model).toBe("my-own-model");
   });
 
+  it.each(["lmstudio", "LM Studio", "lm-studio", " LMStudio "])("takes %j as LM Studio's name", (typed) => {
+    const router = createModelRouter({ settings: { provider: typed }, env: {}, hardware: cpuOnly() });
+    expect(router.describe("coder").provider).toBe("lmstudio");
+    expect(router.describe("coder", { provider: typed }).provider).toBe("lmstudio");
+  });
+
   it("lists models with their loaded state, through v1 or v0", async () => {
     fake = await startFakeOpenAi({ lmstudio: [{ key, loadedWithContext: 8192 }, { key: "other-model" }] });
     const listing = await lmRouter(fake.url).listModels();
