@@ -1,10 +1,11 @@
 /**
  * What the model is told about writing edits, and which of the two formats it is asked for.
  *
- * The choice follows published results for Qwen coders (research/edit-formats.md §6): small models
- * write complete files reliably and SEARCH/REPLACE blocks poorly, larger ones handle blocks well,
- * and any model that keeps missing on a file does better rewriting it whole. The parser reads every
- * format whatever was asked, so these texts only steer the model; they never limit what is accepted.
+ * The choice follows published results for Qwen coders (docs/model-protocol.md, "Which format is
+ * asked for"): small models write complete files reliably and SEARCH/REPLACE blocks poorly, larger
+ * ones handle blocks well, and any model that keeps missing on a file does better rewriting it
+ * whole. The parser reads every format whatever was asked, so these texts only steer the model;
+ * they never limit what is accepted.
  */
 import type { EditFormat } from "./types.js";
 

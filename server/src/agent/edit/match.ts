@@ -2,9 +2,10 @@
  * The strict matcher: where, in a file's lines, does a SEARCH text belong?
  *
  * Tiers are tried from the most literal to the most forgiving, and each tolerates one kind of
- * mistake small models make when copying code (research/edit-formats.md §1.4, §5). A tier that finds
- * the text in more than one place stops the search with an ambiguity: a later, looser tier could
- * only guess. Matching is always by whole lines, so a SEARCH never lands in the middle of a line.
+ * mistake small models make when copying code (docs/model-protocol.md, "Where an edit goes"). A
+ * tier that finds the text in more than one place stops the search with an ambiguity: a later,
+ * looser tier could only guess. Matching is always by whole lines, so a SEARCH never lands in the
+ * middle of a line.
  */
 import type { LineIndex } from "./line-index.js";
 import { indentOf, isBlank } from "./text.js";

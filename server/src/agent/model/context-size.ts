@@ -124,10 +124,10 @@ function stepAtLeast(tokens: number, cap: number): number {
 }
 
 /**
- * The rule in docs/model-protocol.md ("Truncation"): the prompt counts as truncated when the runtime
- * evaluated at least the window minus the answer room while our estimate said more was sent. A
- * prompt that filled the window to the last few tokens is treated as truncated as well: nothing real
- * fits that exactly.
+ * The rule in docs/model-protocol.md ("When a prompt does not fit"): the prompt counts as truncated
+ * when the runtime evaluated at least the window minus the answer room while our estimate said more
+ * was sent. A prompt that filled the window to the last few tokens is treated as truncated as well:
+ * nothing real fits that exactly.
  */
 export function looksTruncated(input: { contextTokens: number; answerRoom: number; promptEvalCount: number; estimatedPromptTokens: number }): boolean {
   if (input.promptEvalCount <= 0) return false;

@@ -3,7 +3,7 @@
  * window it can run well, with the reason in words.
  *
  * The figures come from `systeminformation`, whose answers differ by platform and are not all
- * trustworthy (research/model-runtimes.md §3): NVIDIA memory from nvidia-smi is exact; Apple Silicon
+ * trustworthy (docs/configuration.md, "Hardware tiers"): NVIDIA memory from nvidia-smi is exact; Apple Silicon
  * reports no VRAM because memory is unified, so a share of RAM is the budget; AMD and Intel figures on
  * Linux are PCI aperture sizes, not memory, and are not trusted; virtual adapters and integrated
  * Intel graphics are no use for a model; containers usually see no GPU at all; on some systems the

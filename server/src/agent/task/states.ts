@@ -1,5 +1,6 @@
 /**
- * The task states named in DESIGN.md and the transitions between them, as data.
+ * The task states clients see (docs/protocol.md, "Task snapshots") and the transitions between
+ * them, as data.
  *
  * The pipeline moves a task only through `transition`, which refuses any move this table does not
  * list. That is how "a task before `applying` has no way to write" is kept by structure: the only

@@ -2,7 +2,8 @@
  * One task's record: what the user asked, where it stands, and what it produced so far.
  *
  * The record is mutated only by the task manager's driver; everyone else sees `TaskSnapshot`s,
- * the public shape of `burrow/taskUpdate` and `burrow.task.status` (DESIGN.md "Contract details").
+ * the public shape of `burrow/taskUpdate` and `burrow.task.status` (docs/protocol.md, "Task
+ * snapshots and `burrow/taskUpdate`").
  */
 import type { ConsentRequest } from "../model/types.js";
 import type { Changeset, Hunk } from "../edit/types.js";
