@@ -9,25 +9,11 @@
  * with esbuild, which erases exactly what TypeScript does and is fast) and the imports of its
  * JavaScript are read with TypeScript's own scanner.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
 import { transformSync } from "esbuild";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const src = join(repo, "server", "src");
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const abs = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(abs));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") && !entry.name.endsWith(".test.ts")) out.push(abs);
-  }
-  return out;
-}
+import { productSources } from "./source-files.js";
 
 /** The module specifiers a TypeScript module still imports once compiled (static, re-exports, literal dynamic imports). */
 export function runtimeImports(typescript: string): string[] {
@@ -86,13 +72,15 @@ export function cycles(graph: Map<string, string[]>): string[][] {
 }
 
 describe("import cycles", () => {
+  const sources = productSources().filter((f) => f.rel.endsWith(".ts"));
+
   it("finds the product sources", () => {
-    expect(sourceFiles(src).length).toBeGreaterThan(50);
+    expect(sources.length).toBeGreaterThan(50);
   });
 
   it("server/src has no run-time import cycle", () => {
-    const modules = new Map(sourceFiles(src).map((abs) => [abs, readFileSync(abs, "utf8")]));
-    const found = cycles(importGraph(modules)).map((c) => c.map((abs) => relative(repo, abs).split("\\").join("/")));
+    const relOf = new Map(sources.map((f) => [f.abs, f.rel]));
+    const found = cycles(importGraph(new Map(sources.map((f) => [f.abs, f.text])))).map((c) => c.map((abs) => relOf.get(abs)!));
     expect(found).toEqual([]);
   });
 

@@ -5,24 +5,11 @@
  * catalogue's promise: what is particular to a provider is data in its entry, so no other module of
  * the agent core tests a provider's name.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { providerEntries } from "../../../server/src/agent/model/catalogue.js";
+import { productSources } from "../source-files.js";
 
-const root = join(import.meta.dirname, "../../..");
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...sources(full));
-    else if (name.endsWith(".ts")) out.push(full);
-  }
-  return out;
-}
-
-const files = sources(join(root, "server/src")).map((abs) => ({ rel: relative(root, abs).split("\\").join("/"), text: readFileSync(abs, "utf8") }));
+const files = productSources();
 
 describe("network access in product code", () => {
   it("only the model layer's HTTP client imports a network module", () => {

@@ -3,23 +3,8 @@
  * only agent/sandbox/ touches the file system, agent/ never imports the LSP library, and no product
  * module but the terminal client's server launcher can start processes.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const src = join(repo, "server", "src");
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const abs = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(abs));
-    else if (/\.(ts|mts|cts|js|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) out.push(abs);
-  }
-  return out;
-}
+import { productSources } from "../source-files.js";
 
 /** Every module specifier a file imports, re-exports, dynamically imports or requires. */
 export function importedModules(text: string): string[] {
@@ -39,7 +24,7 @@ const isLsp = (m: string) => /^vscode-languageserver(\/|$|-protocol)/.test(m) ||
 const isChildProcess = (m: string) => /^(node:)?child_process$/.test(m);
 
 describe("architecture", () => {
-  const files = sourceFiles(src).map((abs) => ({ rel: relative(repo, abs).split("\\").join("/"), imports: importedModules(readFileSync(abs, "utf8")) }));
+  const files = productSources().map((f) => ({ rel: f.rel, imports: importedModules(f.text) }));
 
   it("finds the product sources", () => {
     expect(files.some((f) => f.rel === "server/src/agent/sandbox/index.ts")).toBe(true);
