@@ -9,6 +9,7 @@
  * budget; a prompt that cannot fit even then is refused before anything is sent.
  */
 import { estimateTokens as estimateTextTokens } from "../context/tokens.js";
+import { refuse, type Outcome } from "../outcome.js";
 import { ModelError, type ChatMessage } from "./types.js";
 
 /**
@@ -46,9 +47,7 @@ export function desiredAnswerRoom(promptTokens: number): number {
   return Math.min(8192, Math.max(2048, Math.ceil(promptTokens / 2)));
 }
 
-export type ContextChoice =
-  | { ok: true; contextTokens: number; answerRoom: number; promptTokens: number }
-  | { ok: false; reason: string; promptTokens: number; limit: number };
+export type ContextChoice = Outcome<{ contextTokens: number; answerRoom: number; promptTokens: number }>;
 
 export interface SizeInput {
   model: string;
@@ -105,12 +104,9 @@ export class ContextSizer {
     }
     if (input.promptTokens + minimumAnswerRoom > contextTokens) {
       const limitedBy = input.modelLimit !== undefined && input.modelLimit <= input.budget ? `${input.model}'s limit` : "the context this machine can afford";
-      return {
-        ok: false,
-        promptTokens: input.promptTokens,
-        limit: cap,
-        reason: `The request is about ${input.promptTokens} tokens, and ${limitedBy} is ${cap} tokens with at least ${minimumAnswerRoom} kept for the answer. Select less code or fewer files${limitedBy.startsWith("the context") ? ", or raise contextTokens if the machine has memory to spare" : ", or use a model with a larger context"}.`,
-      };
+      return refuse(
+        `The request is about ${input.promptTokens} tokens, and ${limitedBy} is ${cap} tokens with at least ${minimumAnswerRoom} kept for the answer. Select less code or fewer files${limitedBy.startsWith("the context") ? ", or raise contextTokens if the machine has memory to spare" : ", or use a model with a larger context"}.`,
+      );
     }
     this.used.set(input.model, contextTokens);
     return { ok: true, contextTokens, answerRoom: contextTokens - input.promptTokens, promptTokens: input.promptTokens };
