@@ -116,6 +116,16 @@ describe("changeset", () => {
     expect(lineEdits(a, b)).toEqual([{ startLine: 1, startCharacter: 0, endLine: 2, endCharacter: 0, newText: "SECOND\n" }]);
     expect(lineEdits("a\nb", "a\nc")).toEqual([{ startLine: 1, startCharacter: 0, endLine: 1, endCharacter: 1, newText: "c" }]);
   });
+
+  it.each([
+    { name: "LF", before: "a\nb\n", after: "a\nb\nc\nd\n", edit: { startLine: 1, startCharacter: 1, endLine: 1, endCharacter: 1, newText: "\nc\nd" } },
+    { name: "CRLF", before: "a\r\nb\r\n", after: "a\r\nb\r\nc\r\n", edit: { startLine: 1, startCharacter: 1, endLine: 1, endCharacter: 1, newText: "\r\nc" } },
+    // Added text that does not end with the file's break keeps the plain shape.
+    { name: "no final break", before: "a\nb\n", after: "a\nb\nc", edit: { startLine: 2, startCharacter: 0, endLine: 2, endCharacter: 0, newText: "c" } },
+  ])("lines appended to a file that ends with a break are inserted before that break, inside the document ($name)", ({ before, after, edit }) => {
+    // Neovim 0.8 to 0.12 leave a blank line after an edit that starts past the last line.
+    expect(lineEdits(before, after)).toEqual([edit]);
+  });
 });
 
 describe("applyEdits on blocks from elsewhere", () => {

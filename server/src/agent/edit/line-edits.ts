@@ -41,6 +41,12 @@ export function lineEdits(before: string, after: string): LineEdit[] {
   let pending: { start: number; removed: number; added: string[] } | undefined;
   const flush = () => {
     if (!pending) return;
+    const appended = pending.removed === 0 && pending.start === count && count > 0 && !endsOpen ? appendBeforeFinalBreak(count - 1, last!, pending.added.join("")) : undefined;
+    if (appended) {
+      edits.push(appended);
+      pending = undefined;
+      return;
+    }
     const start = position(pending.start);
     const end = position(pending.start + pending.removed);
     edits.push({
@@ -69,3 +75,28 @@ export function lineEdits(before: string, after: string): LineEdit[] {
   flush();
   return edits.reverse();
 }
+
+/**
+ * Lines added after the last line of a file that ends with a line break, as an insertion just
+ * before that break: "last⏎" + "new⏎" is sent as "⏎new" inserted at the end of "last". Both shapes
+ * mean the same text, but the plain one starts on the line after the last, and Neovim 0.8 to 0.12
+ * append such an edit with the trailing empty piece of its text as one more line and skip their
+ * end-of-buffer clean-up (fixed upstream in neovim/neovim#40133), which leaves a blank line that
+ * `:write` puts on disk. Every position here lies inside the document, which every editor takes alike.
+ */
+function appendBeforeFinalBreak(lastIndex: number, lastLine: string, added: string): LineEdit | undefined {
+  const body = lastLine.replace(/(\r\n|\r|\n)$/, "");
+  const lastBreak = lastLine.slice(body.length);
+  // Added text that ends otherwise (without a break, or with another kind) cannot keep the old
+  // break at the very end, so it keeps the plain shape.
+  if (/(\r\n|\r|\n)$/.exec(added)?.[1] !== lastBreak) return undefined;
+  return {
+    startLine: lastIndex,
+    startCharacter: body.length,
+    endLine: lastIndex,
+    endCharacter: body.length,
+    // The old final break now ends the last added line, so the text moves it to the front.
+    newText: lastBreak + added.slice(0, added.length - lastBreak.length),
+  };
+}
+
