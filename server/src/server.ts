@@ -115,7 +115,7 @@ export function startBurrowServer(connection: Connection, options: ServerOptions
     const r = await lifecycle.settled();
     if (!r) return;
     if (r.profile.configuration) {
-      watchConfiguration(connection);
+      if (r.profile.configurationRegistration) watchConfiguration(connection);
       void refreshConfiguration(connection, r, log);
     }
     if (r.profile.workspaceFolders) followWorkspaceFolders(connection, r.services.workspace, log);

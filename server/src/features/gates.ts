@@ -76,9 +76,11 @@ export class GateDelivery {
     const files = plan?.files.length ?? 0;
     const doc = s.documents?.plan;
     this.show(doc);
+    // What to do comes first and the long path last: Helix shows the message on one status line,
+    // cut at the window's width.
     this.info(
-      `Burrow plan for "${short}": ${steps} step${steps === 1 ? "" : "s"}, ${files} file${files === 1 ? "" : "s"}.` +
-        `${doc ? ` Plan: ${doc}.` : ""} Approve with the code action "Burrow: approve plan" or burrow.plan.approve.`,
+      `Burrow plan ready (${steps} step${steps === 1 ? "" : "s"}, ${files} file${files === 1 ? "" : "s"}): approve with the code action "Burrow: approve plan" ` +
+        `or burrow.plan.approve. Task: "${short}".${doc ? ` Plan: ${doc}` : ""}`,
     );
     this.ask(s.taskId, `Burrow: approve the plan for "${short}"? (${steps} steps, ${files} files)`, [APPROVE, REVISE, REJECT], (answer) => {
       const tasks = this.tasks();
@@ -98,8 +100,8 @@ export class GateDelivery {
     // The diff is offered for reading first; the yes/no prompt comes after it, never instead of it.
     this.show(doc);
     this.info(
-      `Burrow proposes ${hunks} change${hunks === 1 ? "" : "s"} to ${files} file${files === 1 ? "" : "s"} for "${short}".` +
-        `${doc ? ` Diff: ${doc}.` : ""} Apply with the code action "Burrow: apply ${hunks} change${hunks === 1 ? "" : "s"}" or burrow.changes.apply.`,
+      `Burrow proposes ${hunks} change${hunks === 1 ? "" : "s"} to ${files} file${files === 1 ? "" : "s"}: apply with the code action "Burrow: apply ${hunks} change${hunks === 1 ? "" : "s"}" ` +
+        `or burrow.changes.apply. Task: "${short}".${doc ? ` Diff: ${doc}` : ""}`,
     );
     this.ask(s.taskId, `Burrow: apply ${hunks} change${hunks === 1 ? "" : "s"} to ${files} file${files === 1 ? "" : "s"}?`, [APPLY, REJECT], (answer) => {
       const tasks = this.tasks();

@@ -18,6 +18,8 @@ export interface ClientProfile {
   resourceOperations: { create: boolean; rename: boolean; delete: boolean };
   workDoneProgress: boolean;
   configuration: boolean;
+  /** The client accepts `client/registerCapability` for configuration changes (Helix says no, and warns when asked). */
+  configurationRegistration: boolean;
   workspaceFolders: boolean;
   /** The client handles `burrow/taskUpdate` itself (the Neovim plugin, `burrow run`): no gate prompts from the server. */
   handlesTaskUpdates: boolean;
@@ -43,6 +45,7 @@ export function clientProfile(params: InitializeParams): ClientProfile {
     resourceOperations: { create: ops.has("create"), rename: ops.has("rename"), delete: ops.has("delete") },
     workDoneProgress: caps.window?.workDoneProgress === true,
     configuration: caps.workspace?.configuration === true,
+    configurationRegistration: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
     workspaceFolders: caps.workspace?.workspaceFolders === true,
     handlesTaskUpdates: experimental.burrow?.taskUpdate === true,
     handlesChatDeltas: experimental.burrow?.chatDelta === true,
