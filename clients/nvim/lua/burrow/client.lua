@@ -150,22 +150,36 @@ end
 --- Arrange for every file buffer opened from now on to get the client. On 0.11+ this is
 --- `vim.lsp.enable`, reading lsp/burrow.lua; before that, an autocommand does the same.
 function M.autostart()
-  if compat.has('0.11') and vim.lsp.enable then
-    -- An empty config call forgets any resolved configuration, so options passed to a later
-    -- setup() are read again by lsp/burrow.lua.
-    vim.lsp.config(M.name, {})
-    vim.lsp.enable(M.name)
-    return
-  end
   local group = vim.api.nvim_create_augroup('burrow.autostart', { clear = true })
   local warned = false
-  local function attach(bufnr)
-    local _, err = M.attach(bufnr)
+  local function warn_once(err)
     -- Say it once: a missing server would otherwise complain on every file opened.
     if err and not warned then
       warned = true
       vim.notify('Burrow could not start its server: ' .. err .. ' Set cmd in setup() and run :checkhealth burrow.', vim.log.levels.ERROR)
     end
+  end
+  if compat.has('0.11') and vim.lsp.enable then
+    -- An empty config call forgets any resolved configuration, so options passed to a later
+    -- setup() are read again by lsp/burrow.lua.
+    vim.lsp.config(M.name, {})
+    vim.lsp.enable(M.name)
+    -- vim.lsp.enable skips a command that is not executable without a word; say why, once, when
+    -- the first file opens, as the older path does.
+    vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
+      group = group,
+      callback = function(args)
+        if vim.bo[args.buf].buftype == '' then
+          local _, reason = M.startable()
+          warn_once(reason)
+        end
+      end,
+    })
+    return
+  end
+  local function attach(bufnr)
+    local _, err = M.attach(bufnr)
+    warn_once(err)
   end
   vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
     group = group,

@@ -124,7 +124,17 @@ function M.write_buffers(bufs)
   for _, buf in ipairs(bufs) do
     if vim.api.nvim_buf_is_valid(buf) and vim.bo[buf].modified and vim.bo[buf].buftype == '' then
       local ok, err = pcall(vim.api.nvim_buf_call, buf, function()
-        vim.cmd('silent write')
+        -- A file without a final newline keeps it that way: 'fixendofline' would add one that the
+        -- proposal does not have, so this one write goes without it.
+        local fixeol = vim.bo[buf].fixeol
+        if not vim.bo[buf].eol then
+          vim.bo[buf].fixeol = false
+        end
+        local written, write_err = pcall(vim.cmd, 'silent write')
+        vim.bo[buf].fixeol = fixeol
+        if not written then
+          error(write_err, 0)
+        end
       end)
       if not ok then
         table.insert(failed, vim.api.nvim_buf_get_name(buf) .. ' (' .. tostring(err) .. ')')

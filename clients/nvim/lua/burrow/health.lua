@@ -7,6 +7,7 @@ local config = require('burrow.config')
 
 local M = {}
 local health = compat.health
+local check_runtimes
 
 local function check_version()
   health.start('Neovim')
@@ -96,6 +97,44 @@ local function same_model(a, b)
   return canonical(a) == canonical(b)
 end
 
+-- Fields of a runtime entry that the lines below already say in words.
+local described = { name = true, label = true, reachable = true, url = true, reason = true, models = true, version = true }
+
+--- Every runtime `burrow.doctor` reports (Ollama, LM Studio, the embedded llama.cpp runtime, or
+--- whatever a newer server adds), each with what the server says about it: reachable or not and
+--- why, its models, and any other plain fields (the embedded runtime's build, its model file).
+check_runtimes = function(doctor, provider)
+  local runtimes = type(doctor.runtimes) == 'table' and doctor.runtimes or {}
+  if #runtimes == 0 then
+    return
+  end
+  health.start('Model runtimes Burrow knows')
+  for _, r in ipairs(runtimes) do
+    local name = r.label or r.name or '?'
+    local models = {}
+    for _, m in ipairs(type(r.models) == 'table' and r.models or {}) do
+      table.insert(models, type(m) == 'table' and (m.name or m.path or '?') or tostring(m))
+    end
+    local extra = {}
+    local keys = vim.tbl_keys(r)
+    table.sort(keys)
+    for _, key in ipairs(keys) do
+      local value = r[key]
+      if not described[key] and (type(value) == 'string' or type(value) == 'number' or type(value) == 'boolean') then
+        table.insert(extra, key .. ': ' .. tostring(value))
+      end
+    end
+    local detail = (#models > 0 and ('; models: ' .. table.concat(models, ', ')) or '; no models') .. (#extra > 0 and ('; ' .. table.concat(extra, ', ')) or '')
+    if r.reachable then
+      health.ok(string.format('%s%s: available%s%s', name, r.url and (' at ' .. r.url) or '', r.version and (' (version ' .. r.version .. ')') or '', detail))
+    elseif r.name == provider then
+      health.warn(string.format('%s: not available (%s)%s', name, r.reason or 'no reason given', detail))
+    else
+      health.info(string.format('%s: not available (%s)%s', name, r.reason or 'no reason given', detail))
+    end
+  end
+end
+
 local function check_runtime()
   health.start('Model runtime')
   local doctor, source = ask_doctor()
@@ -142,6 +181,7 @@ local function check_runtime()
   if type(doctor.recommendation) == 'table' and doctor.recommendation.reason then
     health.info('Model choice: ' .. doctor.recommendation.reason)
   end
+  check_runtimes(doctor, provider)
   return doctor
 end
 
