@@ -1,10 +1,12 @@
 /**
  * Data some specs compare the plugin against, made by the server's own code at test time so it can
  * never drift from it: the edit engine's changesets, with the text each file must show, for the
- * diff tab's review model (review_model_spec.lua). Keyed by spec file.
+ * diff tab's review model (review_model_spec.lua), and the error codes the server can send
+ * (errors_spec.lua). Keyed by spec file.
  */
 import { pathToFileURL } from "node:url";
 import { buildChangeset } from "../../server/src/agent/edit/changeset.js";
+import { ERROR_CODES } from "../../server/src/protocol/errors.js";
 import type { ProposedFile } from "../../server/src/agent/edit/types.js";
 
 // A small deterministic generator, so a failure names a case that can be reproduced.
@@ -90,6 +92,7 @@ function reviewModelCases() {
 
 const data: Record<string, () => unknown> = {
   "review_model_spec.lua": reviewModelCases,
+  "errors_spec.lua": () => Object.keys(ERROR_CODES),
 };
 
 export function specData(spec: string): unknown {

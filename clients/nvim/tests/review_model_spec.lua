@@ -1,4 +1,5 @@
--- The diff tab's model, built in Lua from Burrow's unified diff (review.build), against changesets
+-- The diff tab's model (review_model.lua, pure: no window, buffer or disk), built from Burrow's
+-- unified diff, against changesets
 -- made by the server's own edit engine (BURROW_TEST_DATA, written by test/nvim/spec-data.ts): for
 -- every generated case the model shows exactly the engine's proposed text for every file and pairs
 -- every hunk with its id. Edits anywhere, new and deleted files, empty files, files without a final
@@ -15,19 +16,30 @@ describe('the review model', function()
 
   for _, case in ipairs(cases) do
     it(case.name .. ': the proposed text and hunk ids the engine made', function()
-      local root = vim.fn.tempname()
+      -- The current text of each file, as the view would read it from a buffer: lines without
+      -- their carriage returns.
+      local current = {}
       for _, file in ipairs(case.files) do
-        h.write_file(root .. '/' .. file.path, file.text)
+        local lines = vim.split(file.text, '\n', { plain = true })
+        if lines[#lines] == '' then
+          table.remove(lines)
+        end
+        current['/case/' .. file.path] = vim.tbl_map(function(line)
+          return (line:gsub('\r$', ''))
+        end, lines)
       end
       local changes = {}
       for _, change in ipairs(case.changes) do
-        change.uri = vim.uri_from_fname(root .. '/' .. change.path)
+        change.uri = vim.uri_from_fname('/case/' .. change.path)
         table.insert(changes, change)
       end
-      local warnings = h.record_notes(true)
-      local files = require('burrow.review').build({ taskId = case.taskId, diff = case.diff, changes = changes })
-      h.reset()
-      assert.are.same({}, warnings)
+      local files, problems = require('burrow.review_model').build({ taskId = case.taskId, diff = case.diff, changes = changes }, {
+        root = '/case',
+        read = function(fname)
+          return vim.deepcopy(current[fname] or {})
+        end,
+      })
+      assert.are.same({}, problems)
       local by_path = {}
       for _, file in ipairs(files) do
         by_path[file.path] = file

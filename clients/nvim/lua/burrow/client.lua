@@ -261,14 +261,15 @@ local function when_ready(client, fn)
   end
 end
 
---- Send a request to Burrow. `callback(err, result)` runs on the main loop; `err` is a sentence.
+--- Send a request to Burrow. `callback(err, result, level)` runs on the main loop; `err` is a
+--- sentence (with advice when the server gave a code) and `level` how loud to show it.
 ---@param method string
 ---@param params table
----@param callback fun(err: string|nil, result: any)|nil
+---@param callback fun(err: string|nil, result: any, level: integer|nil)|nil
 function M.request(method, params, callback)
-  callback = callback or function(err)
+  callback = callback or function(err, _, level)
     if err then
-      vim.notify(err, vim.log.levels.ERROR)
+      vim.notify(err, level or vim.log.levels.ERROR)
     end
   end
   local client, reason = M.get()
@@ -279,7 +280,9 @@ function M.request(method, params, callback)
   when_ready(client, function()
     local sent = compat.request(client, method, params, function(err, result)
       if err then
-        callback('Burrow: ' .. (err.message or vim.inspect(err)))
+        local code = type(err.data) == 'table' and err.data.code or nil
+        local text, level = require('burrow.errors').describe(err.message or vim.inspect(err), code)
+        callback('Burrow: ' .. text, nil, level)
       else
         callback(nil, result)
       end
@@ -293,7 +296,7 @@ end
 --- Run one of Burrow's workspace commands with its single object argument.
 ---@param command string e.g. "burrow.task"
 ---@param argument table|nil
----@param callback fun(err: string|nil, result: any)|nil
+---@param callback fun(err: string|nil, result: any, level: integer|nil)|nil
 function M.execute(command, argument, callback)
   M.request('workspace/executeCommand', {
     command = command,

@@ -51,8 +51,9 @@ function M.announce(task)
   end
   if state == 'failed' then
     announced[task.taskId] = key
-    local message = task.error and task.error.message or 'the task failed without a reason.'
-    vim.notify('Burrow: ' .. message, vim.log.levels.ERROR)
+    local err = type(task.error) == 'table' and task.error or {}
+    local text, level = require('burrow.errors').describe(err.message or 'the task failed without a reason.', err.code)
+    vim.notify('Burrow: ' .. text, level)
   elseif state == 'applied' and task.undone then
     announced[task.taskId] = key
     vim.notify(string.format('Burrow: undid task %s; its files are back as they were.', task.taskId), vim.log.levels.INFO)

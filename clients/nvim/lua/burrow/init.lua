@@ -11,19 +11,20 @@ local function notify(text, level)
   vim.notify(text, level or vim.log.levels.INFO)
 end
 
-local function report(err)
+-- `level` comes from the server's error code (burrow/errors.lua); without one, an error.
+local function report(err, level)
   if err then
-    notify(err, vim.log.levels.ERROR)
+    notify(err, level or vim.log.levels.ERROR)
     return true
   end
   return false
 end
 
 -- Runs a server command and hands its result to `on_success` only when the command succeeded: a
--- failure has already been shown to the user as an error, so there is nothing else to display.
+-- failure has already been shown to the user, so there is nothing else to display.
 local function execute_or_report(command, argument, on_success)
-  client.execute(command, argument, function(err, result)
-    if not report(err) then
+  client.execute(command, argument, function(err, result, level)
+    if not report(err, level) then
       on_success(result)
     end
   end)
@@ -66,8 +67,8 @@ function M.task(prompt, range, options)
     argument.uri = vim.uri_from_bufnr(buf)
     argument.range = range
   end
-  client.execute('burrow.task', argument, function(err, result)
-    if report(err) then
+  client.execute('burrow.task', argument, function(err, result, level)
+    if report(err, level) then
       return
     end
     local id = result and result.taskId
@@ -91,8 +92,8 @@ local function pick(task_id, gates, what)
   return task.taskId
 end
 
-local function decided(err)
-  report(err)
+local function decided(err, _, level)
+  report(err, level)
 end
 
 --- Gate 1: approve the plan (or allow sending files to the cloud model the task names).

@@ -1,9 +1,10 @@
--- The diff review tab: gate 2 in Neovim. For each file Burrow proposes to change, the current text
--- (left) sits beside the proposed text (right) in Vim's diff mode. Both sides are scratch buffers:
--- nothing reaches a real buffer or the disk until the user submits, and then only the accepted
--- hunks, through `burrow.changes.apply` and the server's `workspace/applyEdit`.
+-- The diff review tab: gate 2 in Neovim, the view of the review model (review_model.lua). For each
+-- file Burrow proposes to change, the current text (left) sits beside the proposed text (right) in
+-- Vim's diff mode. Both sides are scratch buffers: nothing reaches a real buffer or the disk until
+-- the user submits, and then only the accepted hunks, through `burrow.changes.apply` and the
+-- server's `workspace/applyEdit`.
 local config = require('burrow.config')
-local patch = require('burrow.patch')
+local model = require('burrow.review_model')
 local ui = require('burrow.ui')
 
 local M = {}
@@ -23,16 +24,6 @@ local marks = {
   rejected = { sign = '✗', text = ' ✗ rejected ', hl = 'BurrowRejected' },
 }
 
--- How a loosely placed hunk was matched, shown beside it so the user looks twice. Exact matches,
--- whole files and new files need no remark.
-local tier_notes = {
-  ['trailing-whitespace'] = 'matched ignoring trailing spaces',
-  ['indentation'] = 'matched ignoring indentation',
-  ['leading-blank-line'] = 'matched ignoring a blank first line',
-  ['elision'] = 'matched around an elided part',
-  ['unwrapped-fence'] = 'matched after removing a stray fence',
-}
-
 local function current_lines(fname)
   local buf = vim.fn.bufnr('^' .. vim.fn.escape(fname, '\\/.*$^~[]') .. '$')
   if buf ~= -1 and vim.api.nvim_buf_is_loaded(buf) then
@@ -48,69 +39,11 @@ local function current_lines(fname)
   return {}
 end
 
-local function root_of(task)
-  local client = require('burrow.client').running()
-  return client and client.config.root_dir or vim.fn.getcwd()
-end
-
---- Build the review model: files with their current and proposed lines, and every hunk paired
---- with its id from `changes` (listed in the order the hunks appear in the diff).
+--- The review model of a task, read against the open buffers and the disk; says so when the files
+--- changed since Burrow read them.
 function M.build(task)
-  local files = {}
-  local problems = {}
-  local changes = task.changes or {}
-  local k = 0
-  local root = root_of(task)
-  for _, parsed in ipairs(patch.parse(task.diff or '')) do
-    local file = { path = parsed.path, hunks = {}, deleted = parsed.new_path == nil, created = parsed.old_path == nil }
-    local parsed_hunks = parsed.hunks
-    if file.created or file.deleted then
-      -- Creating or deleting a file is one decision (one entry in `changes`) whatever the diff
-      -- shows: one hunk, or none for an empty file.
-      local lines = {}
-      for _, h in ipairs(parsed_hunks) do
-        vim.list_extend(lines, h.lines)
-      end
-      parsed_hunks = {
-        {
-          old_start = 0,
-          old_lines = file.created and 0 or #lines,
-          new_start = file.created and (#lines > 0 and 1 or 0) or 0,
-          new_lines = file.created and #lines or 0,
-          lines = lines,
-        },
-      }
-    end
-    for _, h in ipairs(parsed_hunks) do
-      k = k + 1
-      local change = changes[k] or {}
-      if change.path and change.path ~= parsed.path then
-        table.insert(problems, string.format('hunk %d is listed for %s but the diff has it in %s', k, change.path, parsed.path))
-      end
-      file.uri = file.uri or change.uri
-      table.insert(file.hunks, {
-        id = change.hunkId or ('h' .. k),
-        tier = change.tier,
-        old_start = h.old_start,
-        old_lines = h.old_lines,
-        new_start = h.new_start,
-        new_lines = h.new_lines,
-        lines = h.lines,
-        decision = 'pending',
-      })
-    end
-    file.fname = file.uri and vim.uri_to_fname(file.uri) or (root .. '/' .. parsed.path)
-    file.old = file.created and {} or current_lines(file.fname)
-    local new, mismatches = patch.apply(file.old, file.deleted and {} or file.hunks)
-    file.new = file.deleted and {} or new
-    if file.deleted then
-      mismatches = {}
-    end
-    for _, m in ipairs(mismatches) do
-      table.insert(problems, parsed.path .. ': ' .. m)
-    end
-    table.insert(files, file)
-  end
+  local client = require('burrow.client').running()
+  local files, problems = model.build(task, { root = client and client.config.root_dir or vim.fn.getcwd(), read = current_lines })
   if #problems > 0 then
     vim.notify(
       'Burrow: the files changed since Burrow read them, so the preview may be off and applying may be refused ('
@@ -122,45 +55,11 @@ function M.build(task)
   return files
 end
 
-local function all_hunks(review)
-  local out = {}
-  for fi, file in ipairs(review.files) do
-    for hi, hunk in ipairs(file.hunks) do
-      table.insert(out, { file = fi, hunk = hi, data = hunk })
-    end
-  end
-  return out
-end
-
-local function counts(review)
-  local c = { pending = 0, accepted = 0, rejected = 0, total = 0 }
-  for _, h in ipairs(all_hunks(review)) do
-    c[h.data.decision] = c[h.data.decision] + 1
-    c.total = c.total + 1
-  end
-  return c
-end
-
--- The 0-based row of a hunk on one side: a hunk that adds no lines on that side names the line
--- after which it sits.
--- It points at the first changed line, past the hunk's leading context.
-local function row(hunk, side, line_count)
-  local start = side == 'new' and hunk.new_start or hunk.old_start
-  local size = side == 'new' and hunk.new_lines or hunk.old_lines
-  local leading = 0
-  for _, line in ipairs(hunk.lines) do
-    if line:sub(1, 1) ~= ' ' then
-      break
-    end
-    leading = leading + 1
-  end
-  local r = size == 0 and start - 1 or start - 1 + math.min(leading, size - 1)
-  return math.min(math.max(r, 0), math.max(line_count - 1, 0))
-end
+local row = model.row
 
 local function statusline_text(review)
   local file = review.files[review.file_index]
-  local c = counts(review)
+  local c = model.counts(review.files)
   local text = string.format(
     ' %s (%d/%d)%%=%d accepted · %d rejected · %d left ',
     file.path:gsub('%%', '%%%%'),
@@ -202,8 +101,8 @@ local function redraw_marks(review)
         text = string.format(' hunk %s pending ', hunk.id)
       end
       local chunks = { { text, mark.hl } }
-      if side == 'new' and tier_notes[hunk.tier] then
-        table.insert(chunks, { ' ' .. tier_notes[hunk.tier] .. ' ', 'WarningMsg' })
+      if side == 'new' and model.tier_notes[hunk.tier] then
+        table.insert(chunks, { ' ' .. model.tier_notes[hunk.tier] .. ' ', 'WarningMsg' })
       end
       vim.api.nvim_buf_set_extmark(buf, ns, row(hunk, side, line_count), 0, {
         virt_text = chunks,
@@ -330,14 +229,8 @@ function M.hunk_at_cursor()
   if not review then
     return nil
   end
-  local file, _, side, cursor, line_count = cursor_place(review)
-  local found = file.hunks[1]
-  for _, hunk in ipairs(file.hunks) do
-    if row(hunk, side, line_count) + 1 <= cursor then
-      found = hunk
-    end
-  end
-  return found, file
+  local file, _, side, cursor = cursor_place(review)
+  return model.hunk_at(file, side, cursor), file
 end
 
 --- Move to the next (delta 1) or previous (-1) hunk, crossing into the next file at the end.
@@ -346,27 +239,8 @@ function M.jump(delta)
   if not review then
     return
   end
-  local file, win, side, cursor, line_count = cursor_place(review)
-  local rows = {}
-  for _, hunk in ipairs(file.hunks) do
-    table.insert(rows, row(hunk, side, line_count) + 1)
-  end
-  local target
-  if delta > 0 then
-    for _, r in ipairs(rows) do
-      if r > cursor then
-        target = r
-        break
-      end
-    end
-  else
-    for i = #rows, 1, -1 do
-      if rows[i] < cursor then
-        target = rows[i]
-        break
-      end
-    end
-  end
+  local file, win, side, cursor = cursor_place(review)
+  local target = model.step(file, side, cursor, delta)
   if target then
     vim.api.nvim_win_set_cursor(win, { target, 0 })
     return
@@ -403,23 +277,14 @@ end
 --- Put the cursor on the next pending hunk after the current one, if any.
 function M.next_pending()
   local review = M.current
-  local file = review.files[review.file_index]
-  for _, hunk in ipairs(file.hunks) do
-    if hunk.decision == 'pending' then
-      vim.api.nvim_win_set_cursor(review.right_win, { row(hunk, 'new', #file.new) + 1, 0 })
-      return
-    end
+  local index, hunk = model.next_pending(review.files, review.file_index)
+  if not hunk then
+    return
   end
-  for offset = 1, #review.files - 1 do
-    local index = ((review.file_index - 1 + offset) % #review.files) + 1
-    for _, hunk in ipairs(review.files[index].hunks) do
-      if hunk.decision == 'pending' then
-        M.show_file(index)
-        vim.api.nvim_win_set_cursor(review.right_win, { row(hunk, 'new', #review.files[index].new) + 1, 0 })
-        return
-      end
-    end
+  if index ~= review.file_index then
+    M.show_file(index)
   end
+  vim.api.nvim_win_set_cursor(review.right_win, { row(hunk, 'new', #review.files[index].new) + 1, 0 })
 end
 
 function M.decide_all(decision)
@@ -427,21 +292,13 @@ function M.decide_all(decision)
   if not review then
     return
   end
-  for _, h in ipairs(all_hunks(review)) do
-    h.data.decision = decision
-  end
+  model.decide_all(review.files, decision)
   redraw_marks(review)
 end
 
---- The ids of the accepted hunks, in diff order.
+--- The ids of the accepted hunks of the open review, in diff order.
 function M.accepted_ids()
-  local ids = {}
-  for _, h in ipairs(all_hunks(M.current)) do
-    if h.data.decision == 'accepted' then
-      table.insert(ids, h.data.id)
-    end
-  end
-  return ids
+  return model.accepted_ids(M.current.files)
 end
 
 --- Send the decision: the accepted hunks to `burrow.changes.apply`, or, when none was accepted,
@@ -454,7 +311,7 @@ function M.submit()
   end
   local burrow = require('burrow')
   local ids = M.accepted_ids()
-  local c = counts(review)
+  local c = model.counts(review.files)
   if #ids == 0 then
     burrow.reject_with_prompt(review.taskId)
     return
@@ -482,11 +339,7 @@ function M.open(task)
   M.close()
   local files = M.build(task)
   if saved and saved.taskId == task.taskId and saved.diff == task.diff then
-    for _, file in ipairs(files) do
-      for _, hunk in ipairs(file.hunks) do
-        hunk.decision = saved.decisions[hunk.id] or hunk.decision
-      end
-    end
+    model.restore(files, saved.decisions)
   end
   saved = nil
   if #files == 0 then
@@ -549,11 +402,7 @@ function M.close(task_id)
   if not review then
     return
   end
-  local decisions = {}
-  for _, h in ipairs(all_hunks(review)) do
-    decisions[h.data.id] = h.data.decision
-  end
-  saved = { taskId = review.taskId, diff = review.diff, decisions = decisions }
+  saved = { taskId = review.taskId, diff = review.diff, decisions = model.decisions(review.files) }
   if vim.api.nvim_tabpage_is_valid(review.tab) then
     if #vim.api.nvim_list_tabpages() > 1 then
       vim.api.nvim_set_current_tabpage(review.tab)
