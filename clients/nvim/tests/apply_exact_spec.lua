@@ -4,16 +4,9 @@
 -- open, one hunk accepted and one declined, and the same through vim.lsp.enable('burrow') alone.
 local h = require('helpers')
 
-local function numbered(n, eol)
-  local out = {}
-  for i = 1, n do
-    out[i] = string.format('let v%d = %d;', i, i)
-  end
-  return out
-end
-
+-- `lines` as text joined by `eol`, with or without a final one.
 local function text(lines, eol, final)
-  return table.concat(lines, eol) .. (final and eol or '')
+  return h.text(lines, nil, nil, eol, final)
 end
 
 local function changed(lines, changes, appended)
@@ -59,7 +52,7 @@ local function apply(case)
   }
 end
 
-local lines = numbered(12)
+local lines = h.numbered('let v%d = %d;', 12)
 
 describe('applying approved changes', function()
   after_each(h.reset)

@@ -3,17 +3,10 @@
 -- the task's range, edits left unsaved, Neovim started without a file, and a failing task.
 local h = require('helpers')
 
-local lines = {}
-for i = 1, 12 do
-  lines[i] = string.format('let v%d = %d;', i, i)
-end
-local original = table.concat(lines, '\n') .. '\n'
+local lines = h.numbered('let v%d = %d;', 12)
+local original = h.text(lines)
 local function with(changes)
-  local out = vim.deepcopy(lines)
-  for i, text in pairs(changes) do
-    out[i] = text
-  end
-  return table.concat(out, '\n') .. '\n'
+  return h.text(lines, changes)
 end
 local proposed = with({ [1] = "let v1 = 'one';", [12] = "let v12 = 'twelve';" })
 local function edits(text)

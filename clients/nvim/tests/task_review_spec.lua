@@ -3,17 +3,10 @@
 -- <CR> applies. Only what the user accepted may reach the buffer and the disk.
 local h = require('helpers')
 
-local lines = {}
-for i = 1, 20 do
-  lines[i] = string.format('const line%d = %d;', i, i)
-end
-local original = table.concat(lines, '\n') .. '\n'
+local lines = h.numbered('const line%d = %d;', 20)
+local original = h.text(lines)
 local function with(changes)
-  local out = vim.deepcopy(lines)
-  for i, text in pairs(changes) do
-    out[i] = text
-  end
-  return table.concat(out, '\n') .. '\n'
+  return h.text(lines, changes)
 end
 -- The model rewrites line 2 and line 18: far enough apart to be two hunks.
 local proposed = with({ [2] = "const line2 = 'two';", [18] = "const line18 = 'eighteen';" })

@@ -79,6 +79,27 @@ function M.buffer_text(buf)
   return text
 end
 
+--- `n` lines made by `format` with the line number (string.format('let v%d = %d;', i, i)).
+function M.numbered(format, n)
+  local out = {}
+  for i = 1, n do
+    out[i] = format:format(i, i)
+  end
+  return out
+end
+
+--- `lines` with some replaced ({ [number] = text }) and some appended, as text: joined by `eol`
+--- ("\n" unless given), with a final `eol` unless `final` is false.
+function M.text(lines, changes, appended, eol, final)
+  local out = vim.deepcopy(lines)
+  for i, line in pairs(changes or {}) do
+    out[i] = line
+  end
+  vim.list_extend(out, appended or {})
+  eol = eol or '\n'
+  return table.concat(out, eol) .. (final == false and '' or eol)
+end
+
 --- A new workspace (a folder with a .git marker) holding `files` ({ [relative path] = text }), made
 --- the current directory. Returns it with `path(rel)` and `read(rel)`.
 function M.workspace(files)
