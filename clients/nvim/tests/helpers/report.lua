@@ -39,7 +39,8 @@ setmetatable(M, {
     end)
     -- pending('why') inside a test: busted publishes the reason before the test ends.
     busted.subscribe({ 'pending', 'it' }, function(element, _, message)
-      reasons[element] = message
+      -- busted may put the place it was raised in front ("run.lua:24: "); the reason is what follows.
+      reasons[element] = type(message) == 'string' and message:gsub('^[^%s]+:%d+: ', '') or message
       return nil, true
     end)
     busted.subscribe({ 'failure', 'it' }, function(element, _, message, debug)
