@@ -42,7 +42,11 @@ export function lineEdits(before: string, after: string): LineEdit[] {
   const flush = () => {
     if (!pending) return;
     const appended = pending.removed === 0 && pending.start === count && count > 0 && !endsOpen ? appendBeforeFinalBreak(count - 1, last!, pending.added.join("")) : undefined;
-    if (appended) {
+    // An edit that ends where the insertion would go (before an empty last line) would make two
+    // edits at one position, whose order LSP leaves to the array; keep the plain shape then.
+    const previous = edits[edits.length - 1];
+    const collides = previous !== undefined && previous.endLine === appended?.startLine && previous.endCharacter === appended.startCharacter;
+    if (appended && !collides) {
       edits.push(appended);
       pending = undefined;
       return;
