@@ -8,10 +8,12 @@
 type Subcommand = { main(argv: string[]): Promise<number> };
 
 // One module per subcommand under cli/, loaded only when used so `burrow --stdio` starts fast.
-const subcommands = new Set(["run", "chat", "doctor", "models", "egress", "edits", "context"]);
+const subcommands = new Set(["acp", "run", "chat", "doctor", "models", "egress", "edits", "context"]);
 
 const usage = `Usage:
   burrow --stdio                                   the language server (editors start this)
+  burrow acp [--provider P] [--model M] [--settings JSON]
+                                                   the Agent Client Protocol agent (ACP editors start this)
   burrow run "<task>" [--root DIR] [--provider P] [--model M] [--yes-plan] [--verbose]
   burrow chat [--root DIR] [--provider P] [--model M] [--verbose]
   burrow doctor [--json]
