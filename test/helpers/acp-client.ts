@@ -25,10 +25,15 @@ import {
 } from "@agentclientprotocol/sdk";
 import { REPO_ROOT } from "./servers.js";
 
-export type PermissionAnswer = string | "cancelled" | ((request: RequestPermissionRequest) => string | "cancelled" | Promise<string | "cancelled">);
+/**
+ * An option id, "cancelled", or a function of the request giving one of those; undefined (or a
+ * function returning undefined) leaves the request waiting until the test cancels the turn.
+ */
+export type PermissionAnswer = string | ((request: RequestPermissionRequest) => string | undefined | Promise<string | undefined>);
 
 export type LoggedEvent =
   | { kind: "update"; notification: SessionNotification }
+  | { kind: "asked"; request: RequestPermissionRequest }
   | { kind: "permission"; request: RequestPermissionRequest; answer: string }
   | { kind: "read"; path: string }
   | { kind: "write"; path: string; content: string };
@@ -89,6 +94,7 @@ export async function startAcpClient(options: AcpClientOptions): Promise<AcpTest
   let app = client({ name: "burrow-test-client" })
     .onNotification("session/update", ({ params }) => record({ kind: "update", notification: params }))
     .onRequest("session/request_permission", async ({ params, signal }): Promise<RequestPermissionResponse> => {
+      record({ kind: "asked", request: params });
       const chosen = await choose(params, answer, signal, pending);
       record({ kind: "permission", request: params, answer: chosen });
       return chosen === "cancelled" ? { outcome: { outcome: "cancelled" } } : { outcome: { outcome: "selected", optionId: chosen } };
@@ -185,8 +191,8 @@ export async function startAcpClient(options: AcpClientOptions): Promise<AcpTest
 
 /** The option a scripted answer picks; unanswered requests wait until the turn is cancelled. */
 async function choose(request: RequestPermissionRequest, answer: PermissionAnswer | undefined, signal: AbortSignal, pending: Set<() => void>): Promise<string> {
-  if (typeof answer === "function") return answer(request);
-  if (typeof answer === "string") return answer;
+  const given = typeof answer === "function" ? await answer(request) : answer;
+  if (given !== undefined) return given;
   return new Promise((resolve) => {
     const done = () => {
       pending.delete(done);
