@@ -35,7 +35,7 @@ function runtimeImports(text: string): string[] {
 }
 
 const isLsp = (m: string) => /^vscode-(languageserver|jsonrpc)/.test(m);
-const isFrontEnd = (m: string) => /(^|\/)(lsp|features|cli|services)\/|(^|\/)(server|cli)\.js$/.test(m);
+const isFrontEnd = (m: string) => /(^|\/)(lsp|features|acp|cli|services)\/|(^|\/)(server|cli)\.js$/.test(m);
 
 describe("the protocol module", () => {
   const protocol = files.filter((f) => f.rel.startsWith("protocol/"));

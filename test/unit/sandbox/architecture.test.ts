@@ -1,6 +1,7 @@
 /**
  * The architecture's boundaries, checked on the source text so that breaking one fails the build:
- * only agent/sandbox/ touches the file system, agent/ never imports the LSP library, and no product
+ * only agent/sandbox/ touches the file system, agent/ never imports the LSP library or the ACP SDK
+ * (and each front end stays out of the other's protocol), and no product
  * module but the terminal client's server launcher can start processes.
  */
 import { describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ export function importedModules(text: string): string[] {
 
 const isFs = (m: string) => /^(node:)?fs(\/promises)?$/.test(m);
 const isLsp = (m: string) => /^vscode-languageserver(\/|$|-protocol)/.test(m) || m === "vscode-jsonrpc" || m.startsWith("vscode-jsonrpc/");
+const isAcp = (m: string) => m.startsWith("@agentclientprotocol/");
 const isChildProcess = (m: string) => /^(node:)?child_process$/.test(m);
 
 describe("architecture", () => {
@@ -37,6 +39,18 @@ describe("architecture", () => {
 
   it("keeps vscode-languageserver out of server/src/agent/", () => {
     const offenders = files.filter((f) => f.rel.startsWith("server/src/agent/") && f.imports.some(isLsp)).map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it("keeps each front end's protocol to itself: agent/ knows neither, acp/ no LSP, lsp/ and features/ no ACP", () => {
+    const offenders = files
+      .filter(
+        (f) =>
+          (f.rel.startsWith("server/src/agent/") && f.imports.some((m) => isLsp(m) || isAcp(m))) ||
+          (f.rel.startsWith("server/src/acp/") && f.imports.some((m) => isLsp(m) || /(^|\/)(lsp|features)\//.test(m) || /(^|\/)server\.js$/.test(m))) ||
+          (/^server\/src\/(lsp|features)\//.test(f.rel) && f.imports.some((m) => isAcp(m) || /(^|\/)acp\//.test(m))),
+      )
+      .map((f) => f.rel);
     expect(offenders).toEqual([]);
   });
 
