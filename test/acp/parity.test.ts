@@ -56,7 +56,7 @@ async function throughLsp(): Promise<string> {
 async function throughAcp(): Promise<string> {
   const acp = await startAcpClient({
     env: serverEnv(fixture, fake.url),
-    answer: (r) => (r.options.some((o) => o.optionId === "revise") ? "approve" : "reject-rest"),
+    answer: (r) => (r.options.some((o) => o.optionId === "revise") ? "approve" : "reject"),
   });
   try {
     const sessionId = await acp.newSession(fixture.root);

@@ -53,7 +53,7 @@ const approvePlanOnly: PermissionAnswer = (r) => (isPlanGate(r.options) ? "appro
 const asked = (sessionId: string) => client.log.filter((e) => e.kind === "asked" && e.request.sessionId === sessionId).length;
 
 describe("cancel", () => {
-  const cases: { name: string; replies: FakeReply[]; answer?: PermissionAnswer; reach: (sessionId: string, requestsBefore: number) => Promise<unknown>; modelAborted: boolean }[] = [
+  const cases: { name: string; replies: FakeReply[]; answer?: PermissionAnswer; reach: (sessionId: string, requestsBefore: number) => Promise<unknown>; modelAborted?: boolean }[] = [
     {
       name: "while the plan streams",
       replies: [{ chunks: ['{"summary":'], stallAfterChunks: 1 }],
@@ -74,7 +74,7 @@ describe("cancel", () => {
       answer: approvePlanOnly,
       reach: (id) => client.waitFor(() => asked(id) === 2, "the changes gate"),
     },
-  ].map((c) => ({ modelAborted: false, ...c }));
+  ];
 
   for (const c of cases) {
     it(`${c.name}: the prompt answers cancelled and nothing is written`, async () => {

@@ -9,10 +9,15 @@
  * taken change by change. Nothing is decided until every file has its answer, and nothing is
  * written before that decision.
  *
- * Option kinds follow what they do: only approving and applying are `allow_*`, so a client that
- * answers by policy (acpx's --approve-all and --deny-all pick the first allow or reject option)
- * approves or rejects, never revises. An answer that names no option offered rejects; a cancelled
- * request cancels the task.
+ * Within one request every option has a kind of its own. Clients differ in what they show: Zed
+ * and acpx show each option by its name, while CodeCompanion labels options by kind and keys its
+ * diff window's mappings by kind, and avante maps kinds onto yes / all / no; two options of one
+ * kind would be indistinguishable there, or one would hide the other. So approving and applying
+ * are `allow_once`, rejecting is `reject_once`, "apply the rest too" is `allow_always`, and the
+ * choices that take the user elsewhere (revise, change by change) are `reject_always`: neither lets
+ * the proposal through as shown. A client that answers by policy (acpx's --approve-all and
+ * --deny-all pick the first allow or reject option) therefore approves or rejects, never revises.
+ * An answer that names no option offered rejects; a cancelled request cancels the task.
  */
 import type { AgentContext, PermissionOption, RequestPermissionResponse, ToolCallUpdate } from "@agentclientprotocol/sdk";
 import type { Decision } from "../agent/task/task.js";
@@ -33,7 +38,7 @@ export type PlanAnswer = "approve" | "reject" | "revise" | "cancelled";
 const PLAN_OPTIONS: PermissionOption[] = [
   { optionId: "approve", name: "Approve the plan", kind: "allow_once" },
   { optionId: "reject", name: "Reject", kind: "reject_once" },
-  { optionId: "revise", name: "Revise: say what to change in your next message", kind: "reject_once" },
+  { optionId: "revise", name: "Revise: say what to change in your next message", kind: "reject_always" },
 ];
 
 export async function askPlan(gate: GateContext, call: ToolCallUpdate): Promise<PlanAnswer> {
@@ -49,7 +54,7 @@ export type ChangesAnswer =
 /** Ask about each proposed file in turn; the answer is the set of hunks the user took. */
 export async function askChanges(gate: GateContext, files: ProposedFileView[], calls: TaskToolCalls, warnings: readonly string[]): Promise<ChangesAnswer> {
   const taken: string[] = [];
-  let forTheRest: "apply" | "reject" | undefined;
+  let forTheRest: "apply" | undefined;
   for (const [index, file] of files.entries()) {
     const call = await calls.proposeFile(file, index, warnings);
     const remaining = files.length - index - 1;
@@ -57,7 +62,6 @@ export async function askChanges(gate: GateContext, files: ProposedFileView[], c
     if (answer === "cancelled") return { kind: "cancelled" };
     if (answer === "apply" || answer === "apply-rest") taken.push(...file.hunks.map((h) => h.hunkId));
     if (answer === "apply-rest") forTheRest = "apply";
-    if (answer === "reject-rest") forTheRest = "reject";
     if (answer === "hunks") {
       for (const [i, hunk] of file.hunks.entries()) {
         const hunkCall = await calls.proposeHunk(file, index, i, textWithHunks(file, [hunk.hunkId]));
@@ -109,10 +113,9 @@ const HUNK_OPTIONS: PermissionOption[] = [
 
 function fileOptions(file: ProposedFileView, remaining: number): PermissionOption[] {
   const options: PermissionOption[] = [{ optionId: "apply", name: file.kind === "delete" ? "Delete" : "Apply", kind: "allow_once" }];
-  if (file.hunks.length > 1) options.push({ optionId: "hunks", name: `Choose change by change (${file.hunks.length})`, kind: "allow_once" });
   if (remaining > 0) options.push({ optionId: "apply-rest", name: `Apply this and the ${remaining} remaining file${remaining === 1 ? "" : "s"}`, kind: "allow_always" });
   options.push({ optionId: "reject", name: "Reject", kind: "reject_once" });
-  if (remaining > 0) options.push({ optionId: "reject-rest", name: "Reject this and the remaining files", kind: "reject_always" });
+  if (file.hunks.length > 1) options.push({ optionId: "hunks", name: `Choose change by change (${file.hunks.length})`, kind: "reject_always" });
   return options;
 }
 

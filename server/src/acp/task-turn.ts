@@ -11,6 +11,7 @@
 import type { AgentContext, StopReason } from "@agentclientprotocol/sdk";
 import type { TaskProgress } from "../agent/task/manager.js";
 import { currentText } from "../agent/task/editor.js";
+import { renderPlan } from "../agent/task/plan.js";
 import { isTerminal } from "../agent/task/states.js";
 import type { TaskUpdate } from "../protocol/index.js";
 import { askChanges, askConsent, askPlan, decisionFor, settleFiles, type GateContext } from "./gates.js";
@@ -144,9 +145,8 @@ class TaskFollower {
       if (located.ok) locations.push(located.abs);
     }
     const call = await this.calls.planReady(update, locations);
-    const refused = (update.plan?.files ?? []).filter((f) => f.refused);
-    const notes = refused.map((f) => `\n- ${f.path} is left out: ${f.refused}`).join("");
-    await this.turn.say(`${update.plan?.summary ?? "The plan is ready."}${notes}\n\n`);
+    // The plan is also said in words: some clients show neither ACP plans nor a tool call's text.
+    if (update.plan) await this.turn.say(`${renderPlan(update.plan)}\n`);
     const answer = await askPlan(this.gate, call);
     const tasks = session.services.tasks;
     if (answer === "approve") {
