@@ -9,12 +9,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
-import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
+import { greetEdits, greetPlan, ORIGINAL, PROMPT, PROPOSED } from "./greet-task.js";
 import { REPO_ROOT } from "../helpers/servers.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
 
-const ORIGINAL = "export function greet(name: string): string {\n  return 'Hello ' + name;\n}\n";
-const PROPOSED = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
 
 let fake: FakeOllama;
 let fixture: Fixture;
@@ -22,7 +20,7 @@ let fixture: Fixture;
 beforeEach(async () => {
   fake = await startFakeOllama({ models: ["qwen2.5-coder:1.5b"] });
   fixture = makeFixture({ "src/greet.ts": ORIGINAL, "README.md": "# demo\n" });
-  fake.enqueueChat(planAnswer("Use a template string in greet.", [{ path: "src/greet.ts", action: "modify" }]), wholeFileAnswer({ "src/greet.ts": PROPOSED }));
+  fake.enqueueChat(greetPlan(), greetEdits);
 });
 
 afterEach(async () => {
@@ -33,7 +31,7 @@ afterEach(async () => {
 /** acpx's own command line; the agent is the built `bin/burrow.js acp`, started by acpx. */
 async function acpx(policy: "--approve-all" | "--deny-all"): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const agent = `${process.execPath} ${join(REPO_ROOT, "bin", "burrow.js")} acp`;
-  const args = [join(REPO_ROOT, "node_modules", "acpx", "dist", "cli.js"), "--agent", agent, policy, "--cwd", fixture.root, "--format", "json", "exec", "Greet with a template string"];
+  const args = [join(REPO_ROOT, "node_modules", "acpx", "dist", "cli.js"), "--agent", agent, policy, "--cwd", fixture.root, "--format", "json", "exec", PROMPT];
   const child = spawn(process.execPath, args, { env: serverEnv(fixture, fake.url), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

@@ -8,11 +8,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
 import { startAcpClient, optionOfKind, type AcpTestClient, type LoggedEvent } from "../helpers/acp-client.js";
-import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
+import { planAnswer } from "../helpers/scripted-model.js";
+import { greetEdits, greetPlan, ORIGINAL, PROMPT, PROPOSED } from "./greet-task.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
 
-const ORIGINAL = "export function greet(name: string): string {\n  return 'Hello ' + name;\n}\n";
-const PROPOSED = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
 const PLAN_SUMMARY = "Use a template string in greet (plan marker 7f3a).";
 
 let fake: FakeOllama;
@@ -31,8 +30,8 @@ afterEach(async () => {
   fixture.cleanup();
 });
 
-const plan = planAnswer(PLAN_SUMMARY, [{ path: "src/greet.ts", action: "modify" }], ["Rewrite the return line."]);
-const edits = wholeFileAnswer({ "src/greet.ts": PROPOSED });
+const plan = greetPlan(PLAN_SUMMARY, ["Rewrite the return line."]);
+const edits = greetEdits;
 
 /** Answer every gate with the first option of a kind: what an "approve all" or "deny all" client does. */
 const everything = (kind: "allow_once" | "reject_once") => (r: Parameters<typeof optionOfKind>[0]) => optionOfKind(r, kind);
@@ -46,7 +45,7 @@ describe("both gates approved", () => {
   it("a client without fs capabilities gets Burrow's own writes, exactly the proposal", async () => {
     fake.enqueueChat(plan, edits);
     const { client, sessionId } = await session(undefined, everything("allow_once"));
-    const done = await client.prompt(sessionId, "Greet with a template string");
+    const done = await client.prompt(sessionId, PROMPT);
     expect(done.stopReason).toBe("end_turn");
     expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
     expect(fixture.read("README.md")).toBe("# demo\n");
@@ -76,7 +75,7 @@ describe("both gates approved", () => {
   it("a client with fs capabilities reads the buffers and receives fs/write_text_file only after the last approval", async () => {
     fake.enqueueChat(plan, edits);
     const { client, sessionId } = await session({ read: true, write: true }, everything("allow_once"));
-    await client.prompt(sessionId, "Greet with a template string");
+    await client.prompt(sessionId, PROMPT);
     expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
     const kinds = client.log.map((e) => e.kind);
     const writes = client.log.filter((e): e is Extract<LoggedEvent, { kind: "write" }> => e.kind === "write");
@@ -87,7 +86,7 @@ describe("both gates approved", () => {
 
   it("the model edits the unsaved buffer the client holds, not the file on disk", async () => {
     const buffer = ORIGINAL.replace("'Hello '", "'Hi '");
-    fake.enqueueChat(plan, wholeFileAnswer({ "src/greet.ts": PROPOSED }));
+    fake.enqueueChat(plan, edits);
     acp = await startAcpClient({
       env: serverEnv(fixture, fake.url),
       fs: { read: true, write: true },
@@ -95,7 +94,7 @@ describe("both gates approved", () => {
       answer: everything("allow_once"),
     });
     const sessionId = await acp.newSession(fixture.root);
-    await acp.prompt(sessionId, "Greet with a template string");
+    await acp.prompt(sessionId, PROMPT);
     expect(JSON.stringify(fake.chatRequests()[1].messages)).toContain("'Hi '");
     const gate2 = acp.permissions()[1]!;
     expect(gate2.toolCall.content).toEqual([{ type: "diff", path: fixture.path("src/greet.ts"), oldText: buffer, newText: PROPOSED }]);
@@ -108,7 +107,7 @@ describe("rejected at a gate", () => {
     fake.enqueueChat(plan, edits);
     const { client, sessionId } = await session({ read: true, write: true }, everything("reject_once"));
     const before = fixture.snapshot();
-    const done = await client.prompt(sessionId, "Greet with a template string");
+    const done = await client.prompt(sessionId, PROMPT);
     expect(done.stopReason).toBe("end_turn");
     expect(client.permissions()).toHaveLength(1);
     expect(fixture.snapshot()).toEqual(before);
@@ -124,7 +123,7 @@ describe("rejected at a gate", () => {
     fake.enqueueChat(plan, edits);
     const { client, sessionId } = await session({ read: true, write: true }, (r) => (r.options.some((o) => o.optionId === "revise") ? "approve" : "reject"));
     const before = fixture.snapshot();
-    await client.prompt(sessionId, "Greet with a template string");
+    await client.prompt(sessionId, PROMPT);
     expect(client.permissions()).toHaveLength(2);
     expect(fixture.snapshot()).toEqual(before);
     expect(client.log.some((e) => e.kind === "write")).toBe(false);
@@ -141,7 +140,7 @@ describe("the sandbox holds for ACP", () => {
         { path: "src/greet.ts", action: "modify" },
         { path: "../outside/secret.ts", action: "modify" },
       ]),
-      wholeFileAnswer({ "src/greet.ts": PROPOSED }),
+      edits,
     );
     const { client, sessionId } = await session({ read: true, write: true }, everything("allow_once"));
     await client.prompt(sessionId, "Change greet and the outside file");

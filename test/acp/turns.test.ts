@@ -8,10 +8,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startFakeOllama, type FakeOllama, type FakeReply, type RecordedRequest } from "../fakes/fake-ollama.js";
 import { startAcpClient, type AcpTestClient, type PermissionAnswer } from "../helpers/acp-client.js";
 import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
+import { greetEdits, greetPlan, ORIGINAL, PROMPT, PROPOSED } from "./greet-task.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
 
-const ORIGINAL = "export function greet(name: string): string {\n  return 'Hello ' + name;\n}\n";
-const PROPOSED = "export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n";
 // Two functions far enough apart that a change to each makes its own hunk.
 const SPACER = Array.from({ length: 10 }, (_, i) => `// line ${i + 1} between the functions`).join("\n");
 const MATH = `export function add(a: number, b: number): number {\n  return a + b;\n}\n${SPACER}\nexport function sub(a: number, b: number): number {\n  return a - b;\n}\n`;
@@ -42,8 +41,8 @@ afterEach(() => {
   client.setAnswer(undefined);
 });
 
-const plan = planAnswer("Use a template string in greet.", [{ path: "src/greet.ts", action: "modify" }]);
-const edits = wholeFileAnswer({ "src/greet.ts": PROPOSED });
+const plan = greetPlan();
+const edits = greetEdits;
 const isModelRequest = (r: RecordedRequest) => r.path === "/api/chat" && Array.isArray(r.body?.messages) && r.body.messages.length > 0;
 const modelRequests = () => fake.requests.filter(isModelRequest);
 const isPlanGate = (options: { optionId: string }[]) => options.some((o) => o.optionId === "revise");
@@ -82,7 +81,7 @@ describe("cancel", () => {
       client.setAnswer(c.answer);
       const sessionId = await client.newSession(fixture.root);
       const before = modelRequests().length;
-      const prompt = client.prompt(sessionId, "Greet with a template string");
+      const prompt = client.prompt(sessionId, PROMPT);
       await c.reach(sessionId, before);
       await client.cancel(sessionId);
       expect((await prompt).stopReason).toBe("cancelled");
@@ -100,13 +99,13 @@ describe("cancel", () => {
     fake.enqueueChat({ hang: true });
     const sessionId = await client.newSession(fixture.root);
     const before = modelRequests().length;
-    const first = client.prompt(sessionId, "Greet with a template string");
+    const first = client.prompt(sessionId, PROMPT);
     await fake.waitFor((r) => isModelRequest(r) && modelRequests().length > before);
     await client.cancel(sessionId);
     expect((await first).stopReason).toBe("cancelled");
     fake.enqueueChat(plan, edits);
     client.setAnswer((r) => (isPlanGate(r.options) ? "approve" : "apply"));
-    expect((await client.prompt(sessionId, "Greet with a template string")).stopReason).toBe("end_turn");
+    expect((await client.prompt(sessionId, PROMPT)).stopReason).toBe("end_turn");
     expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
   });
 });
@@ -117,7 +116,7 @@ describe("revise", () => {
     const sessionId = await client.newSession(fixture.root);
     const before = modelRequests().length;
     client.setAnswer("revise");
-    const first = await client.prompt(sessionId, "Greet with a template string");
+    const first = await client.prompt(sessionId, PROMPT);
     expect(first.stopReason).toBe("end_turn");
     expect(client.messageText(sessionId)).toContain("your next message revises it");
     expect(fixture.read("src/greet.ts")).toBe(ORIGINAL);
