@@ -3,12 +3,14 @@
  * side with the fake Ollama: approving both gates writes exactly the proposal; rejecting at either
  * gate changes nothing and leaves no trace of the rejected output in the state directory; a client
  * with `fs` capabilities receives `fs/write_text_file` only after the last approval, and one
- * without them gets Burrow's own writes; a path outside the session's folder in the plan is refused.
+ * without them gets Burrow's own writes; a write the editor fails puts back what was already written;
+ * a path outside the session's folder in the plan is refused.
  */
+import { existsSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOllama, type FakeOllama } from "../fakes/fake-ollama.js";
 import { startAcpClient, optionOfKind, type AcpTestClient, type LoggedEvent } from "../helpers/acp-client.js";
-import { planAnswer } from "../helpers/scripted-model.js";
+import { planAnswer, wholeFileAnswer } from "../helpers/scripted-model.js";
 import { greetEdits, greetPlan, ORIGINAL, PROMPT, PROPOSED } from "./greet-task.js";
 import { makeFixture, serverEnv, type Fixture } from "../helpers/workspace-fixture.js";
 
@@ -99,6 +101,31 @@ describe("both gates approved", () => {
     const gate2 = acp.permissions()[1]!;
     expect(gate2.toolCall.content).toEqual([{ type: "diff", path: fixture.path("src/greet.ts"), oldText: buffer, newText: PROPOSED }]);
     expect(fixture.read("src/greet.ts")).toBe(PROPOSED);
+  });
+});
+
+describe("a write the editor fails", () => {
+  it("puts back the files already written through the editor, and the task fails saying so", async () => {
+    fake.enqueueChat(
+      planAnswer("Greet, and add a farewell.", [
+        { path: "src/greet.ts", action: "modify" },
+        { path: "src/part.ts", action: "create" },
+      ]),
+      wholeFileAnswer({ "src/greet.ts": PROPOSED, "src/part.ts": "export const part = () => 'Bye';\n" }),
+    );
+    acp = await startAcpClient({
+      env: serverEnv(fixture, fake.url),
+      fs: { read: true, write: true },
+      refuseWrite: (path) => path.endsWith("part.ts"),
+      answer: everything("allow_once"),
+    });
+    const sessionId = await acp.newSession(fixture.root);
+    await acp.prompt(sessionId, PROMPT);
+    expect(fixture.read("src/greet.ts")).toBe(ORIGINAL);
+    expect(existsSync(fixture.path("src/part.ts"))).toBe(false);
+    const writes = acp.log.flatMap((e) => (e.kind === "write" ? [e.content] : []));
+    expect(writes).toEqual([PROPOSED, ORIGINAL]);
+    expect(acp.messageText(sessionId)).toMatch(/could not write src\/part\.ts.*written back/);
   });
 });
 

@@ -49,6 +49,8 @@ export interface AcpClientOptions {
    * the request. Unanswered by default: the request is logged and waits (tests of cancel).
    */
   answer?: PermissionAnswer;
+  /** Paths whose `fs/write_text_file` fails, as an editor's failed save would. */
+  refuseWrite?: (path: string) => boolean;
   /** Extra arguments after `acp`. */
   args?: string[];
 }
@@ -113,6 +115,7 @@ export async function startAcpClient(options: AcpClientOptions): Promise<AcpTest
   }
   if (fs.write) {
     app = app.onRequest("fs/write_text_file", ({ params }) => {
+      if (options.refuseWrite?.(params.path)) throw RequestError.internalError(undefined, "the disk is full");
       record({ kind: "write", path: params.path, content: params.content });
       mkdirSync(dirname(params.path), { recursive: true });
       writeFileSync(params.path, params.content);

@@ -81,7 +81,8 @@ export class AcpEditorHost implements EditorHost {
     }
   }
 
-  async apply(files: FileToApply[], label: string): Promise<Outcome<ApplyReport>> {
+  // `fs/write_text_file` carries no label, so the undo label the LSP host shows has no place here.
+  async apply(files: FileToApply[], _label: string): Promise<Outcome<ApplyReport>> {
     // Checked when proposed, and again here, just before anything is sent: a symlink swapped in
     // since the proposal must not let a write through, whoever performs it.
     for (const f of files) {
@@ -93,28 +94,32 @@ export class AcpEditorHost implements EditorHost {
     // ACP has no way to delete a file, so deletions are always Burrow's own (journaled) writes.
     const throughClient = this.writesThroughClient ? files.filter((f) => f.after !== null) : [];
     const onDisk = files.filter((f) => !throughClient.includes(f));
-    if (onDisk.length > 0) {
-      const written = await this.access.workspace().commit(onDisk.map((f) => ({ abs: f.abs, expectedHash: f.before === null ? null : hashText(f.before), text: f.after })));
-      if (!written.ok) return written;
-    }
-    if (throughClient.length === 0) return { ok: true, unverified: [], via: "disk" };
     const written: FileToApply[] = [];
     for (const f of throughClient) {
       try {
         await this.access.client.request("fs/write_text_file", { sessionId: this.access.sessionId, path: f.abs, content: f.after ?? "" });
-        written.push(f);
-        this.buffers.set(f.abs, { text: f.after ?? "", version: ++this.version });
       } catch (err) {
-        const restored = await this.restore(written);
-        const why = err instanceof Error ? err.message : String(err);
-        this.access.log(`fs/write_text_file failed for ${f.rel} (${label}); ${restored.length} earlier file(s) written back.`);
-        return {
-          ok: false,
-          reason: `The editor could not write ${f.rel}: ${why}.${written.length > 0 ? ` The ${written.length} file(s) written before it were restored${restored.length < written.length ? ", except " + written.filter((w) => !restored.includes(w)).map((w) => w.rel).join(", ") : ""}.` : " Nothing was written."}`,
-        };
+        return this.undoWrites(written, `The editor could not write ${f.rel}: ${err instanceof Error ? err.message : String(err)}.`);
       }
+      written.push(f);
+      this.buffers.set(f.abs, { text: f.after ?? "", version: ++this.version });
     }
+    if (onDisk.length > 0) {
+      const committed = await this.access.workspace().commit(onDisk.map((f) => ({ abs: f.abs, expectedHash: f.before === null ? null : hashText(f.before), text: f.after })));
+      if (!committed.ok) return this.undoWrites(written, committed.reason);
+    }
+    if (throughClient.length === 0) return { ok: true, unverified: [], via: "disk" };
     return { ok: true, unverified: await this.unconfirmed(throughClient), via: "editor" };
+  }
+
+  /** A write failed part way: put back what the editor already wrote, and say what could not be. */
+  private async undoWrites(written: FileToApply[], reason: string): Promise<{ ok: false; reason: string }> {
+    const restored = await this.restore(written);
+    const stuck = written.filter((w) => !restored.includes(w)).map((w) => w.rel);
+    this.access.log(`An apply through the editor failed; ${restored.length} of ${written.length} file(s) already written were written back.`);
+    if (written.length === 0) return { ok: false, reason: `${reason} Nothing was written.` };
+    const back = stuck.length === 0 ? "were written back" : `were written back, except ${stuck.join(", ")}, which now hold the proposal`;
+    return { ok: false, reason: `${reason} The ${written.length} file(s) already written ${back}.` };
   }
 
   /** Files whose text, read back through the client, is not what was written. */
